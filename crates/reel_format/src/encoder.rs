@@ -1,0 +1,153 @@
+//! [`Encoder`]: writes a reel stream to any `io::Write`.
+
+use std::io::Write;
+
+use reel_core::LogMsg;
+
+use crate::frame::{Compression, FrameHeader, MessageKind, StreamHeader, FLAG_LZ4, FORMAT_VERSION};
+use crate::payload::{self, PayloadEncodeError};
+
+/// How to write a stream.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EncoderOptions {
+    /// Payload compression (LZ4 by default).
+    pub compression: Compression,
+}
+
+impl EncoderOptions {
+    /// Options with compression off.
+    pub fn uncompressed() -> Self {
+        Self {
+            compression: Compression::Off,
+        }
+    }
+}
+
+/// Why a message could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum EncodeError {
+    /// The underlying writer failed.
+    #[error("writing the reel stream: {0}")]
+    Io(#[from] std::io::Error),
+    /// The message could not be serialized.
+    #[error("encoding a {kind} message: {source}")]
+    Payload {
+        /// The message's kind.
+        kind: &'static str,
+        /// What went wrong.
+        source: PayloadEncodeError,
+    },
+    /// The encoder was used after [`Encoder::finish`].
+    #[error("the encoder is already finished")]
+    Finished,
+}
+
+/// Writes a stream header, then one frame per appended message, then an end frame.
+///
+/// Dropping an unfinished encoder writes the end frame on a best-effort basis; call
+/// [`Encoder::finish`] to see errors and to get the writer back.
+pub struct Encoder<W: Write> {
+    writer: Option<W>,
+    options: EncoderOptions,
+    payload: Vec<u8>,
+    compressed: Vec<u8>,
+    bytes_written: u64,
+}
+
+impl<W: Write> Encoder<W> {
+    /// Starts a stream on `writer` (the header is written now).
+    pub fn new(mut writer: W, options: EncoderOptions) -> Result<Self, EncodeError> {
+        let header = StreamHeader {
+            version: FORMAT_VERSION,
+            compression: options.compression,
+        };
+        writer.write_all(&header.to_bytes())?;
+        Ok(Self {
+            writer: Some(writer),
+            options,
+            payload: Vec::new(),
+            compressed: Vec::new(),
+            bytes_written: crate::frame::STREAM_HEADER_LEN as u64,
+        })
+    }
+
+    /// Appends one message; returns the bytes written for it.
+    pub fn append(&mut self, msg: &LogMsg) -> Result<u64, EncodeError> {
+        let kind =
+            payload::encode(msg, &mut self.payload).map_err(|source| EncodeError::Payload {
+                kind: msg.kind_name(),
+                source,
+            })?;
+        let raw_len = self.payload.len() as u64;
+        let use_lz4 = self.options.compression == Compression::Lz4 && self.compress_payload();
+        let (flags, stored) = if use_lz4 {
+            (FLAG_LZ4, &self.compressed)
+        } else {
+            (0, &self.payload)
+        };
+        let header = FrameHeader::new(kind, flags, raw_len, stored);
+        let writer = self.writer.as_mut().ok_or(EncodeError::Finished)?;
+        writer.write_all(&header.to_bytes())?;
+        writer.write_all(stored)?;
+        let n = (crate::frame::FRAME_HEADER_LEN + stored.len()) as u64;
+        self.bytes_written += n;
+        Ok(n)
+    }
+
+    /// Compresses the payload into `self.compressed`; false when that does not shrink it.
+    fn compress_payload(&mut self) -> bool {
+        let max = lz4_flex::block::get_maximum_output_size(self.payload.len());
+        self.compressed.resize(max, 0);
+        match lz4_flex::block::compress_into(&self.payload, &mut self.compressed) {
+            Ok(n) if n < self.payload.len() => {
+                self.compressed.truncate(n);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Flushes the underlying writer.
+    pub fn flush(&mut self) -> Result<(), EncodeError> {
+        self.writer.as_mut().ok_or(EncodeError::Finished)?.flush()?;
+        Ok(())
+    }
+
+    /// Bytes written so far, headers included.
+    pub fn bytes_written(&self) -> u64 {
+        self.bytes_written
+    }
+
+    /// Writes the end frame, flushes, and returns the writer.
+    pub fn finish(mut self) -> Result<W, EncodeError> {
+        let mut writer = self.writer.take().ok_or(EncodeError::Finished)?;
+        write_end(&mut writer)?;
+        writer.flush()?;
+        Ok(writer)
+    }
+}
+
+fn write_end<W: Write>(writer: &mut W) -> std::io::Result<()> {
+    writer.write_all(&FrameHeader::new(MessageKind::End, 0, 0, &[]).to_bytes())
+}
+
+impl<W: Write> Drop for Encoder<W> {
+    fn drop(&mut self) {
+        if let Some(mut w) = self.writer.take() {
+            // Best effort: an unfinished stream still reads whole up to here.
+            let _ = write_end(&mut w).and_then(|()| w.flush());
+        }
+    }
+}
+
+/// Encodes `msgs` as one complete stream in memory.
+pub fn encode_to_vec<'a>(
+    msgs: impl IntoIterator<Item = &'a LogMsg>,
+    options: EncoderOptions,
+) -> Result<Vec<u8>, EncodeError> {
+    let mut encoder = Encoder::new(Vec::new(), options)?;
+    for msg in msgs {
+        encoder.append(msg)?;
+    }
+    encoder.finish()
+}

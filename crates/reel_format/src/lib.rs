@@ -1,0 +1,27 @@
+//! The reel byte format: the one encoding of [`reel_core::LogMsg`]s used by files and by
+//! network streams alike. docs/FORMAT.md specifies it byte by byte.
+//!
+//! - [`frame`]: the stream header and frame header, constants and the version.
+//! - [`payload`]: a message to payload bytes and back (JSON or Arrow IPC).
+//! - [`encoder`]: [`Encoder`] writes a stream to any `io::Write`.
+//! - [`decoder`]: [`Decoder`] reads one from any `io::Read`, never panicking on bad bytes.
+//!
+//! ```
+//! use reel_format::{decode_slice, encode_to_vec, EncoderOptions};
+//! let bytes = encode_to_vec([], EncoderOptions::default()).unwrap();
+//! assert_eq!(decode_slice(&bytes).count(), 0);
+//! ```
+
+pub mod decoder;
+pub mod encoder;
+pub mod frame;
+pub mod payload;
+
+pub use decoder::{
+    decode_slice, DecodeError, DecodedMessage, Decoder, DecoderOptions, DEFAULT_MAX_MESSAGE_BYTES,
+};
+pub use encoder::{encode_to_vec, EncodeError, Encoder, EncoderOptions};
+pub use frame::{Compression, StreamHeader, FORMAT_VERSION};
+
+/// The file extension of reel recordings.
+pub const FILE_EXTENSION: &str = "reel";
