@@ -75,8 +75,11 @@ fn format(c: &mut Criterion) {
             b.iter_batched(
                 || bytes.clone(),
                 |bytes| {
-                    let n = decode_slice(&bytes).map(|m| m.expect("decode")).count();
-                    assert_eq!(n, 1);
+                    let msgs: Vec<_> = decode_slice(&bytes)
+                        .collect::<Result<_, _>>()
+                        .expect("decode");
+                    assert_eq!(msgs.len(), 1);
+                    msgs
                 },
                 BatchSize::LargeInput,
             )

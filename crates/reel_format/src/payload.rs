@@ -120,3 +120,29 @@ fn store_id_from(meta: &arrow_schema::Metadata) -> Result<StoreId, String> {
         id: RecordingId::new(id),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_json_fields_are_ignored() {
+        let json = br#"{"row_id":"0000000000000001000000000000000a","future":1,
+            "info":{"application_id":"app","store_id":{"kind":"recording","id":"r"},
+                    "started_ns":5,"source":{"sdk":"rust_sdk","version":"9.9","extra":[]}}}"#;
+        let msg = decode(MessageKind::SetStoreInfo, json.to_vec()).expect("decodes");
+        let LogMsg::SetStoreInfo(info) = msg else {
+            panic!("wrong kind")
+        };
+        assert_eq!(info.info.application_id.as_str(), "app");
+        assert_eq!(info.info.started_ns, 5);
+    }
+
+    #[test]
+    fn arrow_payload_garbage_is_an_error() {
+        let err = decode(MessageKind::ArrowMsg, b"definitely not arrow".to_vec()).expect_err("bad");
+        assert!(err.starts_with("arrow ipc"), "{err}");
+        let err = decode(MessageKind::End, Vec::new()).expect_err("end");
+        assert!(err.contains("end frame"), "{err}");
+    }
+}

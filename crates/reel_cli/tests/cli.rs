@@ -1,0 +1,159 @@
+//! Runs the real `reel` binary on recordings written by the test.
+
+#![allow(missing_docs)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use reel_core::{
+    ApplicationId, ArrowMsg, AsComponents, Chunk, ChunkRow, EntityPath, LogMsg, RecordingId, RowId,
+    SetStoreInfo, StoreId, StoreInfo, TimePoint, Timeline,
+};
+use reel_format::{encode_to_vec, EncoderOptions};
+use reel_types::archetypes::{Points3D, Scalar};
+
+fn recording() -> Vec<u8> {
+    let store_id = StoreId::recording(RecordingId::new("cli-test"));
+    let frame = Timeline::new_sequence("frame");
+    let points = (0..4).map(|i| ChunkRow {
+        row_id: RowId::new(),
+        timepoint: TimePoint::default().with(frame.clone(), 10 + i),
+        components: Points3D::new([[0.0, 0.0, i as f32], [1.0, 1.0, 1.0]])
+            .with_radii([0.5])
+            .as_component_batches(),
+    });
+    let scalars = (0..3).map(|i| ChunkRow {
+        row_id: RowId::new(),
+        timepoint: TimePoint::timeless(),
+        components: Scalar::new(i as f64).as_component_batches(),
+    });
+    let path = |s: &str| EntityPath::parse_strict(s).expect("path");
+    let msgs = vec![
+        LogMsg::SetStoreInfo(SetStoreInfo {
+            row_id: RowId::new(),
+            info: StoreInfo::new_recording(ApplicationId::new("cli_app"), store_id.id.clone()),
+        }),
+        LogMsg::ArrowMsg(ArrowMsg {
+            store_id: store_id.clone(),
+            chunk: Arc::new(Chunk::from_rows(path("world/points"), points).expect("chunk")),
+        }),
+        LogMsg::ArrowMsg(ArrowMsg {
+            store_id,
+            chunk: Arc::new(Chunk::from_rows(path("plot/value"), scalars).expect("chunk")),
+        }),
+    ];
+    encode_to_vec(&msgs, EncoderOptions::default()).expect("encode")
+}
+
+fn write_temp(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("reel-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write");
+    path
+}
+
+fn reel(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_reel"))
+        .args(args)
+        .output()
+        .expect("run reel")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn print_describes_the_recording() {
+    let path = write_temp("print.reel", &recording());
+    let out = reel(&["print", path.to_str().expect("utf8")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    for expected in [
+        "3 messages",
+        "(complete)",
+        "recording cli-test  application: cli_app",
+        "world/points: 4 rows in 1 chunks",
+        "timeline frame (sequence): #10 .. #13",
+        "reel.components.Position3D: 4 rows, 8 instances",
+        "reel.components.Radius: 4 rows, 4 instances",
+        "plot/value: 3 rows, 3 timeless",
+    ] {
+        assert!(s.contains(expected), "missing {expected:?} in:\n{s}");
+    }
+}
+
+#[test]
+fn print_json_is_one_document() {
+    let path = write_temp("json.reel", &recording());
+    let out = reel(&["print", "--json", path.to_str().expect("utf8")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(doc["messages"], 3);
+    assert_eq!(doc["complete"], true);
+    let store = &doc["stores"][0];
+    assert_eq!(store["recording_id"], "cli-test");
+    assert_eq!(store["application_id"], "cli_app");
+    assert_eq!(store["rows"], 7);
+    let points = store["entities"]
+        .as_array()
+        .expect("entities")
+        .iter()
+        .find(|e| e["path"] == "world/points")
+        .expect("points entity");
+    assert_eq!(points["timelines"][0]["min"], 10);
+    assert_eq!(points["timelines"][0]["max"], 13);
+    let position = points["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .find(|c| c["name"] == "reel.components.Position3D")
+        .expect("positions");
+    assert_eq!(position["instances"], 8);
+}
+
+#[test]
+fn verify_accepts_whole_files_and_names_the_damage() {
+    let bytes = recording();
+    let ok = write_temp("ok.reel", &bytes);
+    let out = reel(&["verify", ok.to_str().expect("utf8")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("ok, 3 messages"));
+
+    let cut = write_temp("cut.reel", &bytes[..bytes.len() - 30]);
+    let out = reel(&["verify", cut.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("truncated") && err.contains("at byte"),
+        "{err}"
+    );
+    assert!(err.contains("2 whole messages decoded before it"), "{err}");
+
+    let mut flipped = bytes.clone();
+    let mid = bytes.len() / 2;
+    flipped[mid] ^= 0xff;
+    let bad = write_temp("bad.reel", &flipped);
+    let out = reel(&["verify", bad.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("checksum mismatch"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // A damaged file still prints what came before the damage, and fails.
+    let out = reel(&["print", cut.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("world/points: 4 rows"));
+    assert!(text(&out.stdout).contains("INCOMPLETE"));
+}
+
+#[test]
+fn missing_file_is_a_usage_error() {
+    let out = reel(&["verify", "/nonexistent/x.reel"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot open /nonexistent/x.reel"));
+}

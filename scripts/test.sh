@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# reel's whole test suite: formatting, lints, the demo end to end, bounded fuzzing of the
+# decoder, then every unit, property and integration test of the workspace.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/ensure.sh
+ensure_rust
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "formatting (cargo fmt --check)"
+cargo fmt --all -- --check
+
+step "lints (cargo clippy -D warnings)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "demo (scripts/demo.sh) and reel verify on its output"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+scripts/demo.sh "$tmp/demo.reel" > "$tmp/demo.txt"
+grep -q "(complete)" "$tmp/demo.txt"
+cargo run --quiet --locked -p reel_cli --bin reel -- verify "$tmp/demo.reel"
+
+step "decoder fuzzing (bounded: ${REEL_FUZZ_ITERATIONS:=50000} mutated streams)"
+REEL_FUZZ_ITERATIONS="$REEL_FUZZ_ITERATIONS" \
+    cargo test --locked -p reel_format --test corruption mutation_fuzz_never_panics
+
+step "tests (cargo test --workspace)"
+cargo test --workspace --locked 2>&1 | tee "$tmp/cargo-test.txt"
+
+# One closing line with the totals over every test binary (cargo prints one per binary).
+awk '/^test result:/ { p += $4; f += $6; i += $8 }
+     END { printf "\nreel: %d passed, %d failed, %d skipped\n", p, f, i; exit (p == 0 || f > 0) }' \
+    "$tmp/cargo-test.txt"
