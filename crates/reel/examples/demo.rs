@@ -1,60 +1,21 @@
-//! The demo behind the README's first command: a small synthetic robotics scene written to a
-//! reel file.
+//! The demo behind the README's first command: a small synthetic robotics scene logged to a
+//! reel file through a `RecordingStream`.
 //!
 //! A robot drives a spiral for 200 frames. Each frame logs its position (a point with a
-//! label), a lidar scan around it (a few hundred colored points), its speed (a scalar), and
-//! now and then a text log line. A static ground grid is logged once, timeless. Rows are on
-//! two timelines: `frame` (sequence) and `sim_time` (duration).
+//! label), a lidar scan around it (360 colored points), its speed (a scalar), and now and
+//! then a text log line; a static ground grid is logged once, timeless. Rows are on two
+//! timelines, `frame` (sequence) and `sim_time` (duration), besides the built-in
+//! `log_time` and `log_tick`. The `log` crate's records land in the recording too.
 //!
 //! Usage: `cargo run --example demo -- [OUTPUT.reel]` (default `out/demo.reel`).
 
-use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::BufWriter;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use reel::archetypes::{Points3D, Scalar, TextLog};
 use reel::components::Color;
-use reel::core::{ArrowMsg, SetStoreInfo};
-use reel::format::{Encoder, EncoderOptions};
-use reel::{
-    ApplicationId, AsComponents, Chunk, ChunkRow, EntityPath, LogMsg, RecordingId, RowId, StoreId,
-    StoreInfo, TimePoint, Timeline,
-};
 
 const FRAMES: i64 = 200;
 const SCAN_POINTS: usize = 360;
-
-/// Rows waiting to become chunks, per entity (the SDK's batcher will do this for users).
-#[derive(Default)]
-struct Pending(BTreeMap<EntityPath, Vec<ChunkRow>>);
-
-impl Pending {
-    fn log(&mut self, path: &str, timepoint: &TimePoint, data: &dyn AsComponents) {
-        let path = EntityPath::parse_strict(path).expect("demo paths are valid");
-        self.0.entry(path).or_default().push(ChunkRow {
-            row_id: RowId::new(),
-            timepoint: timepoint.clone(),
-            components: data.as_component_batches(),
-        });
-    }
-
-    fn flush(
-        &mut self,
-        store_id: &StoreId,
-        encoder: &mut Encoder<BufWriter<File>>,
-    ) -> Result<(), Box<dyn std::error::Error>> {
-        for (path, rows) in std::mem::take(&mut self.0) {
-            let chunk = Chunk::from_rows(path, rows)?;
-            encoder.append(&LogMsg::ArrowMsg(ArrowMsg {
-                store_id: store_id.clone(),
-                chunk: Arc::new(chunk),
-            }))?;
-        }
-        Ok(())
-    }
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::env::args_os()
@@ -65,47 +26,39 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::fs::create_dir_all(dir)?;
     }
 
-    let store_id = StoreId::recording(RecordingId::random());
-    let file = BufWriter::new(File::create(&out).map_err(|e| format!("{}: {e}", out.display()))?);
-    let mut encoder = Encoder::new(file, EncoderOptions::default())?;
-    encoder.append(&LogMsg::SetStoreInfo(SetStoreInfo {
-        row_id: RowId::new(),
-        info: StoreInfo::new_recording(ApplicationId::new("reel_demo"), store_id.id.clone()),
-    }))?;
-
-    let mut pending = Pending::default();
+    let rec = reel::RecordingStreamBuilder::new("reel_demo").save(&out)?;
+    reel::ReelLogger::new()
+        .with_recording(rec.clone())
+        .with_path_prefix("logs")
+        .with_filter(log::LevelFilter::Info)
+        .init()?;
 
     // Static context: a ground grid, logged once without time.
     let grid: Vec<[f32; 3]> = (-10..=10)
         .flat_map(|x| (-10..=10).map(move |y| [x as f32, y as f32, 0.0]))
         .collect();
-    pending.log(
+    rec.log_timeless(
         "world/ground",
-        &TimePoint::timeless(),
         &Points3D::new(grid)
             .with_colors([Color::from_rgb(90, 90, 90)])
             .with_radii([0.03]),
-    );
+    )?;
 
-    let frame = Timeline::new_sequence("frame");
-    let sim_time = Timeline::new_duration("sim_time");
     let mut last = [0.0f32; 3];
     for i in 0..FRAMES {
+        rec.set_time_sequence("frame", i);
+        rec.set_time_duration_nanos("sim_time", i * 50_000_000);
         let t = i as f32 * 0.05;
-        let tp = TimePoint::default()
-            .with(frame.clone(), i)
-            .with(sim_time.clone(), i * 50_000_000);
 
         let r = 2.0 + t;
         let pos = [r * t.cos(), r * t.sin(), 0.2];
-        pending.log(
+        rec.log(
             "world/robot",
-            &tp,
             &Points3D::new([pos])
                 .with_radii([0.2])
                 .with_labels(["robot"])
                 .with_colors([Color::from_rgb(255, 200, 0)]),
-        );
+        )?;
 
         let scan: Vec<[f32; 3]> = (0..SCAN_POINTS)
             .map(|k| {
@@ -118,42 +71,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ]
             })
             .collect();
-        let colors: Vec<Color> = (0..SCAN_POINTS)
-            .map(|k| {
-                Color::from_rgb(
-                    (k * 255 / SCAN_POINTS) as u8,
-                    80,
-                    255 - (k * 255 / SCAN_POINTS) as u8,
-                )
-            })
-            .collect();
-        pending.log(
+        let colors = (0..SCAN_POINTS).map(|k| {
+            let v = (k * 255 / SCAN_POINTS) as u8;
+            Color::from_rgb(v, 80, 255 - v)
+        });
+        rec.log(
             "world/robot/lidar",
-            &tp,
             &Points3D::new(scan).with_colors(colors).with_radii([0.02]),
-        );
+        )?;
 
         let speed = ((pos[0] - last[0]).powi(2) + (pos[1] - last[1]).powi(2)).sqrt() / 0.05;
         last = pos;
-        pending.log("metrics/speed", &tp, &Scalar::new(f64::from(speed)));
+        rec.log("metrics/speed", &Scalar::new(f64::from(speed)))?;
 
         if i % 25 == 0 {
-            let level = if i % 100 == 0 { "WARN" } else { "INFO" };
-            pending.log(
-                "logs",
-                &tp,
-                &TextLog::new(format!("frame {i}: radius {r:.2} m")).with_level(level),
-            );
+            rec.log(
+                "events",
+                &TextLog::new(format!("frame {i}: radius {r:.2} m")).with_level("INFO"),
+            )?;
+            log::info!(target: "planner", "replanning at frame {i}");
         }
-
-        // Flush every 20 frames, as a batcher would on its tick.
-        if i % 20 == 19 {
-            pending.flush(&store_id, &mut encoder)?;
+        if i % 100 == 0 {
+            log::warn!(target: "planner", "radius {r:.2} m exceeds the comfort zone");
         }
     }
-    pending.flush(&store_id, &mut encoder)?;
-    let bytes = encoder.bytes_written();
-    encoder.finish()?;
-    println!("wrote {} ({bytes} bytes, {FRAMES} frames)", out.display());
+    // Dropping the last handle would do the same; shutting down explicitly reports errors.
+    rec.shutdown()?;
+    println!("wrote {} ({FRAMES} frames)", out.display());
     Ok(())
 }

@@ -3,13 +3,27 @@
 //!
 //! This is the crate a Rust user depends on. It re-exports the layers below it:
 //!
+//! - the SDK ([`sdk`], and its items at the top level): [`RecordingStream`],
+//!   [`RecordingStreamBuilder`], [`init`], default recordings, sinks, [`MemoryRecording`],
+//!   the `log`/`tracing` bridges;
 //! - [`core`]: the data model (entity paths, timelines, components, chunks, messages);
 //! - [`types`]: the built-in components and archetypes, also at [`components`] and
 //!   [`archetypes`];
 //! - [`format`]: the byte format of files and network streams.
+//!
+//! ```
+//! use reel::archetypes::Points3D;
+//!
+//! let (rec, memory) = reel::RecordingStreamBuilder::new("example").memory()?;
+//! rec.set_time_sequence("frame", 0);
+//! rec.log("world/points", &Points3D::new([[0.0, 0.0, 0.0], [1.0, 1.0, 1.0]]))?;
+//! assert_eq!(memory.num_msgs(), 2); // the store info and one chunk
+//! # Ok::<(), reel::RecordingError>(())
+//! ```
 
 pub use reel_core as core;
 pub use reel_format as format;
+pub use reel_sdk as sdk;
 pub use reel_types as types;
 
 pub use reel_core::{
@@ -17,4 +31,5 @@ pub use reel_core::{
     EntityPath, LogMsg, RecordingId, RowId, StoreId, StoreInfo, TimeInt, TimePoint, TimeType,
     Timeline,
 };
+pub use reel_sdk::*;
 pub use reel_types::{archetypes, components};

@@ -228,6 +228,28 @@ impl TimePoint {
         self.0.insert(timeline, value.into());
     }
 
+    /// Sets the value on the timeline named `name` with type `typ`. Updates in place when
+    /// that timeline is present (no allocation); a timeline of the same name but another
+    /// type is replaced.
+    pub fn set(&mut self, name: &str, typ: TimeType, value: impl Into<TimeInt>) {
+        let value = value.into();
+        if let Some((_, v)) = self
+            .0
+            .iter_mut()
+            .find(|(t, _)| t.typ() == typ && t.name().as_str() == name)
+        {
+            *v = value;
+            return;
+        }
+        self.0.retain(|t, _| t.name().as_str() != name);
+        self.0.insert(Timeline::new(name, typ), value);
+    }
+
+    /// Removes every timeline named `name`.
+    pub fn remove_name(&mut self, name: &str) {
+        self.0.retain(|t, _| t.name().as_str() != name);
+    }
+
     /// Removes `timeline` from the point.
     pub fn remove(&mut self, timeline: &Timeline) -> Option<TimeInt> {
         self.0.remove(timeline)
@@ -321,6 +343,16 @@ mod tests {
         tp.insert(frame.clone(), 4);
         assert_eq!(tp.len(), 1);
         assert_eq!(tp.remove(&frame), Some(TimeInt::new(4)));
+        assert!(tp.is_timeless());
+
+        tp.set("frame", TimeType::Sequence, 7);
+        tp.set("frame", TimeType::Sequence, 8);
+        assert_eq!(tp.get(&frame), Some(TimeInt::new(8)));
+        // The same name with another type replaces the timeline.
+        tp.set("frame", TimeType::Time, 9);
+        assert_eq!(tp.len(), 1);
+        assert_eq!(tp.get(&Timeline::new_time("frame")), Some(TimeInt::new(9)));
+        tp.remove_name("frame");
         assert!(tp.is_timeless());
     }
 }

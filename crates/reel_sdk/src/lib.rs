@@ -1,0 +1,44 @@
+//! reel's logging SDK: what a program uses to record data.
+//!
+//! - [`recording_stream`]: [`RecordingStream`] (log, time, flush, sinks), its
+//!   [`RecordingStreamBuilder`], [`init`], and strict mode.
+//! - [`global`]: global and thread-local default recordings, the [`RecordingScope`] guard,
+//!   and free functions that log to the default recording.
+//! - [`batcher`]: the per-recording thread that groups rows into chunks (internal).
+//! - [`sink`]: [`LogSink`] and the buffered, file, stdout, callback and tee sinks.
+//! - [`memory`]: [`MemoryRecording`], a recording kept in memory.
+//! - [`config`]: [`BatcherConfig`], memory bound policy, and the `REEL*` environment.
+//! - [`log_bridge`]: [`ReelLogger`] (`log` crate) and [`ReelTracingLayer`] (`tracing`).
+//! - [`process`]: exit and fork hooks.
+//!
+//! A log call does no I/O and takes no global lock: it validates, stamps, reserves bytes
+//! under the memory bound and sends the row to the batcher thread.
+
+mod batcher;
+pub mod config;
+pub mod global;
+pub mod log_bridge;
+pub mod memory;
+pub mod process;
+pub mod recording_stream;
+pub mod sink;
+mod warn;
+
+pub use config::{BatcherConfig, OverflowPolicy};
+pub use global::{
+    disable_timeline, disconnect, flush, flush_blocking, flush_with_timeout, get_data_recording,
+    get_global_data_recording, get_recording_id, get_thread_local_data_recording, is_enabled, log,
+    log_components, log_timeless, memory_recording, reset_time, save, set_global_data_recording,
+    set_sink, set_thread_local_data_recording, set_time_nanos, set_time_seconds, set_time_sequence,
+    stdout, RecordingScope,
+};
+pub use log_bridge::{ReelLogger, ReelTracingLayer};
+pub use memory::{MemoryRecording, MemorySink};
+pub use recording_stream::{
+    init, set_strict_mode, strict_mode, DropStats, IntoEntityPath, LogOptions, RecordingError,
+    RecordingResult, RecordingStream, RecordingStreamBuilder, WeakRecordingStream,
+};
+pub use sink::{
+    BufferedSink, CallbackSink, FileSink, LogSink, SinkError, StdoutSink, TeeSink, WriterSink,
+};
+pub use warn::LOG_TARGET;

@@ -1,0 +1,946 @@
+//! [`RecordingStream`]: the handle a program logs through, and its builder.
+//!
+//! A log call validates its input, stamps the row with a [`RowId`] and the calling thread's
+//! time for this recording, reserves its bytes under the memory bound and hands it to the
+//! recording's batcher thread. It does no I/O and takes no global lock.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
+use std::sync::{Arc, LazyLock, Weak};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crossbeam_channel::{Sender, TrySendError};
+use parking_lot::Mutex;
+use reel_core::arrow_array::Array;
+use reel_core::{
+    ApplicationId, AsComponents, ChunkRow, ComponentBatch, EntityPath, EntityPathError, LogMsg,
+    RecordingId, RowId, SetStoreInfo, StoreInfo, StoreSource, TimeInt, TimePoint, TimeType,
+    Timeline,
+};
+
+use crate::batcher::{Batcher, Command, FlightGauge, PendingRow};
+use crate::config::{self, BatcherConfig, OverflowPolicy};
+use crate::memory::MemoryRecording;
+use crate::process;
+use crate::sink::{BufferedSink, FileSink, LogSink, SinkError, StdoutSink};
+use crate::warn::{warn, warn_once};
+
+/// Capacity of the channel from log calls to the batcher, in rows.
+const CHANNEL_CAPACITY: usize = 16 * 1024;
+
+/// What can go wrong with a recording.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordingError {
+    /// An entity path that does not parse (strict mode).
+    #[error("invalid entity path {path:?}: {source}")]
+    InvalidEntityPath {
+        /// The path as given.
+        path: String,
+        /// Where and why it does not parse.
+        source: EntityPathError,
+    },
+    /// A batch whose length is neither the instance count, 1 (splat) nor 0 (clear).
+    #[error(
+        "{entity_path}: component {component} has {len} instances, but the row has \
+         {num_instances} (a batch must have that many, 1 to splat, or 0 to clear)"
+    )]
+    InstanceCountMismatch {
+        /// The entity logged to.
+        entity_path: EntityPath,
+        /// The offending component.
+        component: String,
+        /// Its length.
+        len: usize,
+        /// The row's instance count.
+        num_instances: usize,
+    },
+    /// The same component twice in one log call.
+    #[error("{entity_path}: component {component} is given twice")]
+    DuplicateComponent {
+        /// The entity logged to.
+        entity_path: EntityPath,
+        /// The repeated component.
+        component: String,
+    },
+    /// A flush did not finish in time.
+    #[error("flush did not finish within {0:?}")]
+    FlushTimeout(Duration),
+    /// A sink could not be created.
+    #[error(transparent)]
+    Sink(#[from] SinkError),
+    /// The recording's batcher thread could not be started.
+    #[error("cannot start the batcher thread: {0}")]
+    SpawnBatcher(std::io::Error),
+}
+
+/// Result of recording operations.
+pub type RecordingResult<T> = Result<T, RecordingError>;
+
+/// Per-call options of [`RecordingStream::log_components`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LogOptions {
+    /// The row's instance count; defaults to the longest batch.
+    pub num_instances: Option<usize>,
+    /// Log without time: the data holds for every point on every timeline.
+    pub timeless: bool,
+    /// Overrides the recording's strict mode for this call.
+    pub strict: Option<bool>,
+}
+
+/// Counts of rows dropped under [`OverflowPolicy::DropNewest`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DropStats {
+    /// Rows dropped.
+    pub rows: u64,
+    /// Their estimated bytes.
+    pub bytes: u64,
+}
+
+// ---------------------------------------------------------------------------------------
+// Strict mode default
+
+static STRICT: AtomicU8 = AtomicU8::new(0); // 0 = not yet read from the environment
+
+/// The process-wide default for strict mode (`REEL_STRICT`, else off).
+pub fn strict_mode() -> bool {
+    match STRICT.load(Ordering::Relaxed) {
+        0 => {
+            let from_env = config::strict_from_env();
+            STRICT.store(if from_env { 2 } else { 1 }, Ordering::Relaxed);
+            from_env
+        }
+        v => v == 2,
+    }
+}
+
+/// Sets the process-wide default for strict mode: in strict mode bad input to a log call
+/// is an error; otherwise it is one warning and the row is dropped (or repaired, for
+/// entity paths).
+pub fn set_strict_mode(strict: bool) {
+    STRICT.store(if strict { 2 } else { 1 }, Ordering::Relaxed);
+}
+
+// ---------------------------------------------------------------------------------------
+// Entity path arguments
+
+/// Anything a log call accepts as an entity path: `&str`, `String`, or an [`EntityPath`]
+/// (which skips parsing).
+pub trait IntoEntityPath {
+    /// The path; on a strict-parse failure, the error and the forgiving parse.
+    fn into_entity_path(self) -> Result<EntityPath, (EntityPathError, EntityPath, String)>;
+}
+
+impl IntoEntityPath for EntityPath {
+    fn into_entity_path(self) -> Result<EntityPath, (EntityPathError, EntityPath, String)> {
+        Ok(self)
+    }
+}
+
+impl IntoEntityPath for &EntityPath {
+    fn into_entity_path(self) -> Result<EntityPath, (EntityPathError, EntityPath, String)> {
+        Ok(self.clone())
+    }
+}
+
+impl IntoEntityPath for &str {
+    fn into_entity_path(self) -> Result<EntityPath, (EntityPathError, EntityPath, String)> {
+        EntityPath::parse_strict(self)
+            .map_err(|e| (e, EntityPath::parse_forgiving(self), self.to_owned()))
+    }
+}
+
+impl IntoEntityPath for String {
+    fn into_entity_path(self) -> Result<EntityPath, (EntityPathError, EntityPath, String)> {
+        self.as_str().into_entity_path()
+    }
+}
+
+impl IntoEntityPath for &String {
+    fn into_entity_path(self) -> Result<EntityPath, (EntityPathError, EntityPath, String)> {
+        self.as_str().into_entity_path()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Live recordings and per-thread time
+
+static NEXT_KEY: AtomicU64 = AtomicU64::new(1);
+static LIVE: Mutex<Vec<Weak<Inner>>> = Mutex::new(Vec::new());
+
+thread_local! {
+    /// This thread's time per recording (by recording key).
+    static THREAD_TIME: RefCell<HashMap<u64, TimePoint>> = RefCell::new(HashMap::new());
+}
+
+static LOG_TIME: LazyLock<Timeline> = LazyLock::new(|| Timeline::new_time(Timeline::LOG_TIME));
+static LOG_TICK: LazyLock<Timeline> = LazyLock::new(|| Timeline::new_sequence(Timeline::LOG_TICK));
+
+fn now_ns() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0)
+}
+
+/// Shuts down every live recording of this process; called by the `atexit` hook.
+pub(crate) fn shutdown_all_at_exit() {
+    let Some(live) = LIVE.try_lock_for(Duration::from_millis(200)) else {
+        return;
+    };
+    let recordings: Vec<Arc<Inner>> = live.iter().filter_map(Weak::upgrade).collect();
+    drop(live);
+    for inner in recordings {
+        if inner.is_forked() {
+            continue;
+        }
+        let timeout = inner.exit_flush_timeout;
+        if inner.shutdown(Some(timeout)).is_err() {
+            eprintln!(
+                "[reel] recording {}: could not deliver everything within {timeout:?} at exit; \
+                 {} bytes were still in flight",
+                inner.info.store_id.id,
+                inner.gauge.in_flight()
+            );
+        }
+    }
+}
+
+struct Inner {
+    key: u64,
+    info: StoreInfo,
+    strict: Option<bool>,
+    log_time: bool,
+    log_tick: bool,
+    tick: AtomicU64,
+    fork_generation: u64,
+    tx: Sender<Command>,
+    gauge: Arc<FlightGauge>,
+    max_bytes_in_flight: u64,
+    overflow: OverflowPolicy,
+    thread: Mutex<Option<JoinHandle<()>>>,
+    closed: AtomicBool,
+    exit_flush_timeout: Duration,
+}
+
+impl Inner {
+    #[inline]
+    fn is_forked(&self) -> bool {
+        process::fork_generation() != self.fork_generation
+    }
+
+    fn strict(&self) -> bool {
+        self.strict.unwrap_or_else(strict_mode)
+    }
+
+    /// Sends a command that must arrive (blocking while the channel is full).
+    fn command(&self, cmd: Command) -> bool {
+        self.tx.send(cmd).is_ok()
+    }
+
+    fn send_row(&self, row: PendingRow) {
+        let bytes = row.bytes;
+        if !self
+            .gauge
+            .acquire(bytes, self.max_bytes_in_flight, self.overflow)
+        {
+            self.report_drop();
+            return;
+        }
+        let sent = match self.overflow {
+            OverflowPolicy::Block => self.tx.send(Command::Row(row)).is_ok(),
+            OverflowPolicy::DropNewest => match self.tx.try_send(Command::Row(row)) {
+                Ok(()) => true,
+                Err(TrySendError::Full(_)) => {
+                    self.gauge.dropped_rows.fetch_add(1, Ordering::Relaxed);
+                    self.gauge.dropped_bytes.fetch_add(bytes, Ordering::Relaxed);
+                    self.report_drop();
+                    false
+                }
+                Err(TrySendError::Disconnected(_)) => false,
+            },
+        };
+        if !sent {
+            self.gauge.release(bytes);
+        }
+    }
+
+    fn report_drop(&self) {
+        warn_once(
+            &format!("drop:{}", self.key),
+            format!(
+                "recording {}: the memory limit of {} bytes in flight is reached; dropping new \
+                 rows (policy DropNewest). The total is reported when the recording closes.",
+                self.info.store_id.id, self.max_bytes_in_flight
+            ),
+        );
+    }
+
+    fn flush(&self, timeout: Option<Duration>) -> RecordingResult<()> {
+        let (done_tx, done_rx) = crossbeam_channel::bounded(1);
+        if !self.command(Command::Flush(Some(done_tx))) {
+            return Ok(()); // Already shut down: everything was delivered then.
+        }
+        match timeout {
+            None => {
+                let _ = done_rx.recv();
+                Ok(())
+            }
+            Some(t) => done_rx
+                .recv_timeout(t)
+                .map_err(|_| RecordingError::FlushTimeout(t)),
+        }
+    }
+
+    /// Delivers everything, closes the sink and ends the batcher thread (once).
+    fn shutdown(&self, timeout: Option<Duration>) -> RecordingResult<()> {
+        if self.closed.swap(true, Ordering::SeqCst) {
+            return Ok(());
+        }
+        let (done_tx, done_rx) = crossbeam_channel::bounded(1);
+        if self.command(Command::Shutdown(done_tx)) {
+            let finished = match timeout {
+                None => done_rx.recv().is_ok(),
+                Some(t) => done_rx.recv_timeout(t).is_ok(),
+            };
+            if !finished {
+                return Err(RecordingError::FlushTimeout(timeout.unwrap_or_default()));
+            }
+        }
+        if let Some(handle) = self.thread.lock().take() {
+            let _ = handle.join();
+        }
+        let dropped = self.gauge.dropped_rows.load(Ordering::Relaxed);
+        if dropped > 0 {
+            warn(format!(
+                "recording {}: {dropped} rows ({} bytes) were dropped because the memory limit \
+                 of {} bytes in flight was reached",
+                self.info.store_id.id,
+                self.gauge.dropped_bytes.load(Ordering::Relaxed),
+                self.max_bytes_in_flight
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if self.is_forked() {
+            // The batcher thread did not survive the fork and its locks may be held forever:
+            // touch nothing, deliver nothing (the parent delivers its own data).
+            let (dummy, _) = crossbeam_channel::bounded(0);
+            std::mem::forget(std::mem::replace(&mut self.tx, dummy));
+            std::mem::forget(self.thread.get_mut().take());
+            return;
+        }
+        let _ = self.shutdown(None);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The handle
+
+/// A handle to a recording. Cheap to clone; clones share the recording; `Send + Sync`.
+///
+/// A disabled recording (`REEL=off`, or `enabled(false)`) makes every call a no-op.
+/// Dropping the last handle delivers everything logged and closes the sink.
+#[derive(Clone, Default)]
+pub struct RecordingStream {
+    inner: Option<Arc<Inner>>,
+}
+
+/// A non-owning reference to a recording (it does not keep the recording open).
+#[derive(Clone, Default)]
+pub struct WeakRecordingStream(Option<Weak<Inner>>);
+
+impl WeakRecordingStream {
+    /// The recording, if it is still open.
+    pub fn upgrade(&self) -> Option<RecordingStream> {
+        let inner = self.0.as_ref()?.upgrade()?;
+        Some(RecordingStream { inner: Some(inner) })
+    }
+}
+
+impl std::fmt::Debug for RecordingStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.inner {
+            Some(inner) => write!(
+                f,
+                "RecordingStream({} / {})",
+                inner.info.application_id, inner.info.store_id.id
+            ),
+            None => f.write_str("RecordingStream(disabled)"),
+        }
+    }
+}
+
+impl PartialEq for RecordingStream {
+    /// Two handles are equal when they share one recording (or are both disabled).
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.inner, &other.inner) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+}
+
+impl RecordingStream {
+    /// A recording that ignores every call.
+    pub fn disabled() -> Self {
+        Self { inner: None }
+    }
+
+    /// The recording's state when it can take data: enabled, open, not inherited by fork.
+    #[inline]
+    fn active(&self) -> Option<&Inner> {
+        let inner = self.inner.as_deref()?;
+        (!inner.is_forked() && !inner.closed.load(Ordering::Relaxed)).then_some(inner)
+    }
+
+    /// A non-owning reference.
+    pub fn downgrade(&self) -> WeakRecordingStream {
+        WeakRecordingStream(self.inner.as_ref().map(Arc::downgrade))
+    }
+
+    /// Whether calls on this recording do anything: false when disabled, after the process
+    /// forked (in the child), and after the recording was shut down.
+    pub fn is_enabled(&self) -> bool {
+        self.active().is_some()
+    }
+
+    /// The recording id, `None` for a disabled recording.
+    pub fn recording_id(&self) -> Option<RecordingId> {
+        Some(self.inner.as_ref()?.info.store_id.id.clone())
+    }
+
+    /// The application id, `None` for a disabled recording.
+    pub fn application_id(&self) -> Option<ApplicationId> {
+        Some(self.inner.as_ref()?.info.application_id.clone())
+    }
+
+    /// The store info the recording announced, `None` for a disabled recording.
+    pub fn store_info(&self) -> Option<StoreInfo> {
+        Some(self.inner.as_ref()?.info.clone())
+    }
+
+    /// Whether bad input is an error (true) or a warning (false) for this recording.
+    pub fn is_strict(&self) -> bool {
+        self.inner.as_ref().map_or_else(strict_mode, |i| i.strict())
+    }
+
+    /// Rows dropped so far under [`OverflowPolicy::DropNewest`].
+    pub fn drop_stats(&self) -> DropStats {
+        self.inner
+            .as_ref()
+            .map_or_else(DropStats::default, |i| DropStats {
+                rows: i.gauge.dropped_rows.load(Ordering::Relaxed),
+                bytes: i.gauge.dropped_bytes.load(Ordering::Relaxed),
+            })
+    }
+
+    /// Bytes logged but not yet delivered to a sink (or held by the buffering sink).
+    pub fn bytes_in_flight(&self) -> u64 {
+        self.inner.as_ref().map_or(0, |i| i.gauge.in_flight())
+    }
+
+    // -- logging ------------------------------------------------------------------------
+
+    /// Logs an archetype (or any [`AsComponents`]) at the calling thread's current time.
+    pub fn log<AS: ?Sized + AsComponents>(
+        &self,
+        entity_path: impl IntoEntityPath,
+        data: &AS,
+    ) -> RecordingResult<()> {
+        if self.active().is_none() {
+            return Ok(());
+        }
+        self.log_components(
+            entity_path,
+            data.as_component_batches(),
+            LogOptions::default(),
+        )
+    }
+
+    /// Logs data that holds for all time (on no timeline).
+    pub fn log_timeless<AS: ?Sized + AsComponents>(
+        &self,
+        entity_path: impl IntoEntityPath,
+        data: &AS,
+    ) -> RecordingResult<()> {
+        if self.active().is_none() {
+            return Ok(());
+        }
+        let options = LogOptions {
+            timeless: true,
+            ..LogOptions::default()
+        };
+        self.log_components(entity_path, data.as_component_batches(), options)
+    }
+
+    /// Logs component batches as one row.
+    ///
+    /// The row has `options.num_instances` instances, or as many as the longest batch. Each
+    /// batch must have that many, 1 (a splat: one value for all), or 0 (clears the
+    /// component). Anything else, a repeated component or an invalid entity path is an error
+    /// in strict mode; otherwise it is one warning, and the row is dropped (an invalid path
+    /// is repaired instead).
+    pub fn log_components(
+        &self,
+        entity_path: impl IntoEntityPath,
+        batches: impl IntoIterator<Item = ComponentBatch>,
+        options: LogOptions,
+    ) -> RecordingResult<()> {
+        let Some(inner) = self.active() else {
+            return Ok(());
+        };
+        let strict = options.strict.unwrap_or_else(|| inner.strict());
+        let entity_path = match entity_path.into_entity_path() {
+            Ok(path) => path,
+            Err((source, repaired, path)) => {
+                if strict {
+                    return Err(RecordingError::InvalidEntityPath { path, source });
+                }
+                warn_once(
+                    &format!("path:{path}"),
+                    format!("invalid entity path {path:?} ({source}); logging to {repaired}"),
+                );
+                repaired
+            }
+        };
+        let components: Vec<ComponentBatch> = batches.into_iter().collect();
+        if components.is_empty() {
+            return Ok(());
+        }
+        if let Err(e) = validate(&entity_path, &components, options.num_instances) {
+            if strict {
+                return Err(e);
+            }
+            warn_once(&format!("row:{e}"), format!("{e}; the row is not logged"));
+            return Ok(());
+        }
+
+        let timepoint = if options.timeless {
+            TimePoint::timeless()
+        } else {
+            self.current_timepoint(inner)
+        };
+        let bytes = 16
+            + 8 * timepoint.len() as u64
+            + components
+                .iter()
+                .map(|c| c.array().get_array_memory_size() as u64)
+                .sum::<u64>();
+        inner.send_row(PendingRow {
+            entity_path,
+            row: ChunkRow {
+                row_id: RowId::new(),
+                timepoint,
+                components,
+            },
+            bytes,
+        });
+        Ok(())
+    }
+
+    fn current_timepoint(&self, inner: &Inner) -> TimePoint {
+        let mut tp = THREAD_TIME
+            .with(|t| t.borrow().get(&inner.key).cloned())
+            .unwrap_or_default();
+        if inner.log_time {
+            tp.insert(LOG_TIME.clone(), now_ns());
+        }
+        if inner.log_tick {
+            tp.insert(
+                LOG_TICK.clone(),
+                inner.tick.fetch_add(1, Ordering::Relaxed) as i64,
+            );
+        }
+        tp
+    }
+
+    /// Sends a ready-made message, in order with the rows logged before it.
+    pub fn send_msg(&self, msg: LogMsg) {
+        if let Some(inner) = self.active() {
+            inner.command(Command::Msg(msg));
+        }
+    }
+
+    // -- time -----------------------------------------------------------------------------
+
+    fn with_thread_time(&self, f: impl FnOnce(&mut TimePoint)) {
+        if let Some(inner) = self.active() {
+            THREAD_TIME.with(|t| f(t.borrow_mut().entry(inner.key).or_default()));
+        }
+    }
+
+    /// Sets the calling thread's time on a sequence timeline (frame numbers, ticks).
+    pub fn set_time_sequence(&self, timeline: &str, sequence: i64) {
+        self.with_thread_time(|tp| tp.set(timeline, TimeType::Sequence, sequence));
+    }
+
+    /// Sets the calling thread's time on a time timeline, in seconds since the Unix epoch
+    /// (or since any origin you choose).
+    pub fn set_time_seconds(&self, timeline: &str, seconds: f64) {
+        self.with_thread_time(|tp| {
+            tp.set(timeline, TimeType::Time, TimeInt::from_seconds(seconds))
+        });
+    }
+
+    /// Sets the calling thread's time on a time timeline, in nanoseconds.
+    pub fn set_time_nanos(&self, timeline: &str, nanos: i64) {
+        self.with_thread_time(|tp| tp.set(timeline, TimeType::Time, nanos));
+    }
+
+    /// Sets the calling thread's time on a duration timeline, in nanoseconds.
+    pub fn set_time_duration_nanos(&self, timeline: &str, nanos: i64) {
+        self.with_thread_time(|tp| tp.set(timeline, TimeType::Duration, nanos));
+    }
+
+    /// Stops stamping the calling thread's rows with `timeline`.
+    pub fn disable_timeline(&self, timeline: &str) {
+        self.with_thread_time(|tp| tp.remove_name(timeline));
+    }
+
+    /// Clears the calling thread's time on every timeline (the built-in `log_time` and
+    /// `log_tick` go on).
+    pub fn reset_time(&self) {
+        self.with_thread_time(|tp| *tp = TimePoint::timeless());
+    }
+
+    /// The calling thread's time for this recording (without the built-in timelines).
+    pub fn thread_time(&self) -> TimePoint {
+        match self.active() {
+            Some(inner) => THREAD_TIME
+                .with(|t| t.borrow().get(&inner.key).cloned())
+                .unwrap_or_default(),
+            None => TimePoint::timeless(),
+        }
+    }
+
+    // -- flushing -------------------------------------------------------------------------
+
+    /// Delivers everything logged so far. With `blocking`, waits until the sink has it.
+    pub fn flush(&self, blocking: bool) {
+        if blocking {
+            let _ = self.flush_blocking();
+        } else if let Some(inner) = self.active() {
+            inner.command(Command::Flush(None));
+        }
+    }
+
+    /// Delivers everything logged so far and waits until the sink has it.
+    pub fn flush_blocking(&self) -> RecordingResult<()> {
+        self.active().map_or(Ok(()), |i| i.flush(None))
+    }
+
+    /// Like [`Self::flush_blocking`], giving up after `timeout`.
+    pub fn flush_with_timeout(&self, timeout: Duration) -> RecordingResult<()> {
+        self.active().map_or(Ok(()), |i| i.flush(Some(timeout)))
+    }
+
+    /// Delivers everything, closes the sink (a file gets its end frame) and turns the
+    /// recording off for every handle. Dropping the last handle does the same.
+    pub fn shutdown(&self) -> RecordingResult<()> {
+        match &self.inner {
+            Some(inner) if !inner.is_forked() => inner.shutdown(None),
+            _ => Ok(()),
+        }
+    }
+
+    // -- sinks --------------------------------------------------------------------------
+
+    /// Switches to `sink`: rows logged before this call go to the old sink (or, if it was
+    /// the buffer, are replayed into the new one first). Nothing is lost or reordered.
+    pub fn set_sink(&self, sink: Box<dyn LogSink>) {
+        if let Some(inner) = self.active() {
+            let (done_tx, done_rx) = crossbeam_channel::bounded(1);
+            if inner.command(Command::SetSink(sink, done_tx)) {
+                let _ = done_rx.recv();
+            }
+        }
+    }
+
+    /// Writes the recording to a file from now on (with everything buffered so far).
+    pub fn save(&self, path: impl AsRef<Path>) -> RecordingResult<()> {
+        if self.active().is_some() {
+            self.set_sink(Box::new(FileSink::create(path)?));
+        }
+        Ok(())
+    }
+
+    /// Writes the recording to standard output from now on.
+    pub fn stdout(&self) -> RecordingResult<()> {
+        if self.active().is_some() {
+            self.set_sink(Box::new(StdoutSink::stdout()?));
+        }
+        Ok(())
+    }
+
+    /// Keeps the recording in memory from now on; the returned handle reads it.
+    pub fn memory(&self) -> MemoryRecording {
+        let (memory, sink) = MemoryRecording::new(self.downgrade());
+        self.set_sink(Box::new(sink));
+        memory
+    }
+
+    /// Closes the current sink (after delivering everything to it) and buffers again
+    /// until the next sink is set.
+    pub fn disconnect(&self) {
+        self.set_sink(Box::new(BufferedSink::new()));
+    }
+}
+
+/// Checks instance counts and duplicates.
+fn validate(
+    entity_path: &EntityPath,
+    components: &[ComponentBatch],
+    num_instances: Option<usize>,
+) -> RecordingResult<()> {
+    let n = num_instances.unwrap_or_else(|| components.iter().map(|c| c.len()).max().unwrap_or(0));
+    for (i, c) in components.iter().enumerate() {
+        let len = c.len();
+        if len != n && len > 1 {
+            return Err(RecordingError::InstanceCountMismatch {
+                entity_path: entity_path.clone(),
+                component: c.name().to_string(),
+                len,
+                num_instances: n,
+            });
+        }
+        if components[..i].iter().any(|o| o.name() == c.name()) {
+            return Err(RecordingError::DuplicateComponent {
+                entity_path: entity_path.clone(),
+                component: c.name().to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// The builder
+
+/// Configures and creates a [`RecordingStream`].
+#[derive(Clone, Debug)]
+pub struct RecordingStreamBuilder {
+    application_id: ApplicationId,
+    recording_id: Option<RecordingId>,
+    default_enabled: bool,
+    enabled: Option<bool>,
+    strict: Option<bool>,
+    batcher_config: Option<BatcherConfig>,
+    make_default: bool,
+    make_thread_default: bool,
+    log_time: bool,
+    log_tick: bool,
+    source: StoreSource,
+    exit_flush_timeout: Duration,
+}
+
+impl RecordingStreamBuilder {
+    /// The default bound on delivering a recording when the process exits.
+    pub const DEFAULT_EXIT_FLUSH_TIMEOUT: Duration = Duration::from_secs(5);
+
+    /// A builder for a recording of `application_id`.
+    pub fn new(application_id: impl Into<ApplicationId>) -> Self {
+        Self {
+            application_id: application_id.into(),
+            recording_id: None,
+            default_enabled: true,
+            enabled: None,
+            strict: None,
+            batcher_config: None,
+            make_default: false,
+            make_thread_default: false,
+            log_time: true,
+            log_tick: true,
+            source: StoreSource::rust_sdk(),
+            exit_flush_timeout: Self::DEFAULT_EXIT_FLUSH_TIMEOUT,
+        }
+    }
+
+    /// The recording id (default: `REEL_RECORDING_ID`, else a random UUIDv4). Processes
+    /// that use one id log into one recording.
+    pub fn recording_id(mut self, id: impl Into<RecordingId>) -> Self {
+        self.recording_id = Some(id.into());
+        self
+    }
+
+    /// Whether logging is on when `REEL` is not set (default true).
+    pub fn default_enabled(mut self, default_enabled: bool) -> Self {
+        self.default_enabled = default_enabled;
+        self
+    }
+
+    /// Turns logging on or off regardless of `REEL`.
+    pub fn enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+
+    /// Strict mode for this recording (default: the process-wide [`strict_mode`]).
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = Some(strict);
+        self
+    }
+
+    /// The batcher's thresholds and memory bound (default: [`BatcherConfig::from_env`]).
+    pub fn batcher_config(mut self, config: BatcherConfig) -> Self {
+        self.batcher_config = Some(config);
+        self
+    }
+
+    /// Makes the new recording the global default.
+    pub fn make_default(mut self, yes: bool) -> Self {
+        self.make_default = yes;
+        self
+    }
+
+    /// Makes the new recording the calling thread's default.
+    pub fn make_thread_default(mut self, yes: bool) -> Self {
+        self.make_thread_default = yes;
+        self
+    }
+
+    /// Whether rows get the built-in `log_time` timeline (wall clock; default true).
+    pub fn log_time(mut self, yes: bool) -> Self {
+        self.log_time = yes;
+        self
+    }
+
+    /// Whether rows get the built-in `log_tick` timeline (a counter; default true).
+    pub fn log_tick(mut self, yes: bool) -> Self {
+        self.log_tick = yes;
+        self
+    }
+
+    /// Which SDK the store info names (the Python package sets its own).
+    pub fn store_source(mut self, source: StoreSource) -> Self {
+        self.source = source;
+        self
+    }
+
+    /// How long process exit may wait to deliver this recording (default 5 s).
+    pub fn exit_flush_timeout(mut self, timeout: Duration) -> Self {
+        self.exit_flush_timeout = timeout;
+        self
+    }
+
+    /// A recording that buffers until a sink is set.
+    pub fn buffered(self) -> RecordingResult<RecordingStream> {
+        self.build(Box::new(BufferedSink::new()))
+    }
+
+    /// A recording kept in memory.
+    pub fn memory(self) -> RecordingResult<(RecordingStream, MemoryRecording)> {
+        let rec = self.buffered()?;
+        let memory = match rec.active() {
+            Some(_) => rec.memory(),
+            None => MemoryRecording::new(WeakRecordingStream::default()).0,
+        };
+        Ok((rec, memory))
+    }
+
+    /// A recording written to a file.
+    pub fn save(self, path: impl AsRef<Path>) -> RecordingResult<RecordingStream> {
+        if !self.is_enabled() {
+            return self.build(Box::new(BufferedSink::new()));
+        }
+        let sink = FileSink::create(path)?;
+        self.build(Box::new(sink))
+    }
+
+    /// A recording written to standard output.
+    pub fn stdout(self) -> RecordingResult<RecordingStream> {
+        if !self.is_enabled() {
+            return self.build(Box::new(BufferedSink::new()));
+        }
+        let sink = StdoutSink::stdout()?;
+        self.build(Box::new(sink))
+    }
+
+    /// A recording delivered to any sink.
+    pub fn sink(self, sink: Box<dyn LogSink>) -> RecordingResult<RecordingStream> {
+        self.build(sink)
+    }
+
+    fn is_enabled(&self) -> bool {
+        self.enabled
+            .unwrap_or_else(|| config::enabled_from_env(self.default_enabled))
+    }
+
+    fn build(self, sink: Box<dyn LogSink>) -> RecordingResult<RecordingStream> {
+        let (make_default, make_thread_default) = (self.make_default, self.make_thread_default);
+        let rec = if self.is_enabled() {
+            RecordingStream {
+                inner: Some(self.start(sink)?),
+            }
+        } else {
+            RecordingStream::disabled()
+        };
+        if make_default {
+            crate::global::set_global_data_recording(Some(rec.clone()));
+        }
+        if make_thread_default {
+            crate::global::set_thread_local_data_recording(Some(rec.clone()));
+        }
+        Ok(rec)
+    }
+
+    fn start(self, sink: Box<dyn LogSink>) -> RecordingResult<Arc<Inner>> {
+        process::install_hooks();
+        let recording_id = self.recording_id.unwrap_or_else(|| {
+            std::env::var(config::ENV_RECORDING_ID)
+                .ok()
+                .filter(|s| !s.is_empty())
+                .map(RecordingId::new)
+                .unwrap_or_else(RecordingId::random)
+        });
+        let mut info = StoreInfo::new_recording(self.application_id, recording_id);
+        info.source = self.source;
+        let config = self.batcher_config.unwrap_or_else(BatcherConfig::from_env);
+        let gauge = Arc::new(FlightGauge::default());
+        let (tx, rx) = crossbeam_channel::bounded(CHANNEL_CAPACITY);
+        let info_msg = LogMsg::SetStoreInfo(SetStoreInfo {
+            row_id: RowId::new(),
+            info: info.clone(),
+        });
+        let batcher = Batcher::new(config.clone(), info_msg, gauge.clone(), sink);
+        let thread = std::thread::Builder::new()
+            .name(format!("reel-batcher-{}", info.store_id.id))
+            .spawn(move || batcher.run(rx))
+            .map_err(RecordingError::SpawnBatcher)?;
+        let inner = Arc::new(Inner {
+            key: NEXT_KEY.fetch_add(1, Ordering::Relaxed),
+            info,
+            strict: self.strict,
+            log_time: self.log_time,
+            log_tick: self.log_tick,
+            tick: AtomicU64::new(0),
+            fork_generation: process::fork_generation(),
+            tx,
+            gauge,
+            max_bytes_in_flight: config.max_bytes_in_flight,
+            overflow: config.overflow,
+            thread: Mutex::new(Some(thread)),
+            closed: AtomicBool::new(false),
+            exit_flush_timeout: self.exit_flush_timeout,
+        });
+        let mut live = LIVE.lock();
+        live.retain(|w| w.strong_count() > 0);
+        live.push(Arc::downgrade(&inner));
+        Ok(inner)
+    }
+}
+
+/// Creates a recording of `application_id` that buffers until a sink is set, and makes it
+/// the global default.
+pub fn init(application_id: impl Into<ApplicationId>) -> RecordingResult<RecordingStream> {
+    RecordingStreamBuilder::new(application_id)
+        .make_default(true)
+        .buffered()
+}
