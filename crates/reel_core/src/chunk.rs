@@ -614,8 +614,9 @@ impl Chunk {
     }
 }
 
-/// Builds a list column from per-row cells (`None` = absent).
-fn list_from_cells(
+/// Builds a component column from per-row cells (`None` = not logged in that row): row
+/// `i`'s list holds `cells[i]`'s instances. Every cell must have type `datatype`.
+pub fn list_from_cells(
     name: &ComponentName,
     datatype: &DataType,
     cells: &[Option<ArrayRef>],

@@ -13,8 +13,13 @@ use std::time::Instant;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use parking_lot::{Condvar, Mutex};
+use reel_core::arrow_array::ArrayRef;
 use reel_core::arrow_schema::DataType;
-use reel_core::{ArrowMsg, Chunk, ChunkRow, ComponentName, EntityPath, LogMsg, StoreId, Timeline};
+use reel_core::{
+    ArrowMsg, Chunk, ChunkId, ComponentBatch, ComponentName, EntityPath, LogMsg, RowId, StoreId,
+    TimeColumn, Timeline,
+};
+use smallvec::SmallVec;
 
 use crate::config::{BatcherConfig, OverflowPolicy};
 use crate::sink::LogSink;
@@ -23,7 +28,13 @@ use crate::warn::warn;
 /// A row on its way to the batcher.
 pub(crate) struct PendingRow {
     pub entity_path: EntityPath,
-    pub row: ChunkRow,
+    pub row_id: RowId,
+    /// The row's timelines; shared by every row logged with the same set, so grouping
+    /// compares a pointer. Empty for timeless rows.
+    pub timelines: Arc<[Timeline]>,
+    /// One value per timeline.
+    pub times: SmallVec<[i64; 4]>,
+    pub components: Vec<ComponentBatch>,
     /// Estimated bytes, counted against the memory bound until delivered.
     pub bytes: u64,
 }
@@ -113,25 +124,91 @@ impl FlightGauge {
     }
 }
 
-/// Rows grouped for one chunk.
+/// Rows of one entity, timeline set and schema, accumulated column by column.
 struct Group {
     entity_path: EntityPath,
-    rows: Vec<ChunkRow>,
+    timelines: Arc<[Timeline]>,
+    schema: Vec<(ComponentName, DataType)>,
+    row_ids: Vec<RowId>,
+    /// One column per timeline.
+    times: Vec<Vec<i64>>,
+    /// One column per component of `schema`.
+    cells: Vec<Vec<Option<ArrayRef>>>,
     bytes: u64,
 }
 
-type GroupKey = (EntityPath, Vec<Timeline>, Vec<(ComponentName, DataType)>);
+impl Group {
+    fn new(row: &PendingRow) -> Self {
+        Self {
+            entity_path: row.entity_path.clone(),
+            timelines: row.timelines.clone(),
+            schema: row
+                .components
+                .iter()
+                .map(|c| (c.name().clone(), c.datatype().clone()))
+                .collect(),
+            row_ids: Vec::new(),
+            times: vec![Vec::new(); row.timelines.len()],
+            cells: vec![Vec::new(); row.components.len()],
+            bytes: 0,
+        }
+    }
 
-fn group_key(row: &PendingRow) -> GroupKey {
-    (
-        row.entity_path.clone(),
-        row.row.timepoint.timelines().cloned().collect(),
-        row.row
-            .components
+    fn matches(&self, row: &PendingRow) -> bool {
+        self.entity_path == row.entity_path
+            && (Arc::ptr_eq(&self.timelines, &row.timelines) || self.timelines == row.timelines)
+            && self.schema.len() == row.components.len()
+            && self
+                .schema
+                .iter()
+                .zip(&row.components)
+                .all(|((name, dt), c)| name == c.name() && dt == c.datatype())
+    }
+
+    fn push(&mut self, row: PendingRow) {
+        self.row_ids.push(row.row_id);
+        for (column, t) in self.times.iter_mut().zip(&row.times) {
+            column.push(*t);
+        }
+        for (column, c) in self.cells.iter_mut().zip(row.components) {
+            column.push(Some(c.array().clone()));
+        }
+        self.bytes += row.bytes;
+    }
+
+    fn into_chunk(self) -> Result<Chunk, reel_core::ChunkError> {
+        let time_columns = self
+            .timelines
             .iter()
-            .map(|c| (c.name().clone(), c.datatype().clone()))
-            .collect(),
-    )
+            .cloned()
+            .zip(self.times)
+            .map(|(t, v)| TimeColumn::new(t, v));
+        let mut components = Vec::with_capacity(self.schema.len());
+        for ((name, datatype), cells) in self.schema.into_iter().zip(self.cells) {
+            let list = reel_core::chunk::list_from_cells(&name, &datatype, &cells)?;
+            components.push((name, list));
+        }
+        Chunk::new(
+            ChunkId::new(),
+            self.entity_path,
+            self.row_ids,
+            time_columns,
+            components,
+        )
+    }
+}
+
+/// A cheap, allocation-free fingerprint of a row's group: entity, the identity of its
+/// timeline set, and its component names. Equal groups can have different fingerprints
+/// (timeline sets built on different threads); [`Batcher::add`] falls back to comparing.
+fn fingerprint(row: &PendingRow) -> u64 {
+    let mut h = row.entity_path.hash64() ^ (Arc::as_ptr(&row.timelines) as *const u8 as u64);
+    for c in &row.components {
+        let name = c.name().as_str();
+        h = (h.rotate_left(5) ^ (name.as_ptr() as u64) ^ name.len() as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    h
 }
 
 pub(crate) struct Batcher {
@@ -143,7 +220,8 @@ pub(crate) struct Batcher {
     /// Bytes the sink holds as a backlog (a buffer): still in flight.
     buffered_bytes: u64,
     groups: Vec<Group>,
-    index: HashMap<GroupKey, usize>,
+    /// Fingerprint → group index, for the common case of a repeated group.
+    index: HashMap<u64, usize>,
     pending_bytes: u64,
     pending_rows: u64,
 }
@@ -174,6 +252,8 @@ impl Batcher {
         self.sink.send(self.store_info.clone());
         let tick = self.config.flush_tick;
         let mut deadline = Instant::now().checked_add(tick);
+        // Reading the clock after every row would cost as much as handling it.
+        let mut rows_since_clock = 0u32;
         loop {
             let received = match deadline {
                 Some(d) => rx.recv_deadline(d),
@@ -186,6 +266,10 @@ impl Batcher {
                         || self.pending_rows >= self.config.flush_num_rows
                     {
                         self.flush();
+                    }
+                    rows_since_clock += 1;
+                    if rows_since_clock < 64 {
+                        continue;
                     }
                 }
                 Ok(Command::Flush(done)) => {
@@ -214,6 +298,7 @@ impl Batcher {
                     return;
                 }
             }
+            rows_since_clock = 0;
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 self.flush();
                 deadline = Instant::now().checked_add(tick);
@@ -224,22 +309,17 @@ impl Batcher {
     fn add(&mut self, row: PendingRow) {
         self.pending_bytes += row.bytes;
         self.pending_rows += 1;
-        let key = group_key(&row);
-        let i = match self.index.get(&key) {
-            Some(&i) => i,
-            None => {
-                self.groups.push(Group {
-                    entity_path: row.entity_path.clone(),
-                    rows: Vec::new(),
-                    bytes: 0,
-                });
-                self.index.insert(key, self.groups.len() - 1);
-                self.groups.len() - 1
-            }
+        let fp = fingerprint(&row);
+        let found = match self.index.get(&fp) {
+            Some(&i) if self.groups[i].matches(&row) => Some(i),
+            _ => self.groups.iter().position(|g| g.matches(&row)),
         };
-        let group = &mut self.groups[i];
-        group.rows.push(row.row);
-        group.bytes += row.bytes;
+        let i = found.unwrap_or_else(|| {
+            self.groups.push(Group::new(&row));
+            self.groups.len() - 1
+        });
+        self.index.insert(fp, i);
+        self.groups[i].push(row);
     }
 
     /// Turns every group into a chunk and delivers it.
@@ -248,21 +328,21 @@ impl Batcher {
         self.pending_bytes = 0;
         self.pending_rows = 0;
         for group in std::mem::take(&mut self.groups) {
-            match Chunk::from_rows(group.entity_path.clone(), group.rows) {
+            let (path, bytes) = (group.entity_path.clone(), group.bytes);
+            match group.into_chunk() {
                 Ok(chunk) => self.sink.send(LogMsg::ArrowMsg(ArrowMsg {
                     store_id: self.store_id.clone(),
                     chunk: Arc::new(chunk),
                 })),
                 // Rows are validated when logged and grouped by schema; this is a bug.
                 Err(e) => warn(format!(
-                    "dropping rows of {} that do not form a chunk: {e}",
-                    group.entity_path
+                    "dropping rows of {path} that do not form a chunk: {e}"
                 )),
             }
             if self.sink.is_buffer() {
-                self.buffered_bytes += group.bytes;
+                self.buffered_bytes += bytes;
             } else {
-                self.gauge.release(group.bytes);
+                self.gauge.release(bytes);
             }
         }
     }

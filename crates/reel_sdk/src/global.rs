@@ -114,6 +114,8 @@ free_functions! {
     fn set_time_seconds(timeline: &str, seconds: f64) -> () = set_time_seconds, or ();
     /// Sets the calling thread's time in nanoseconds on a time timeline.
     fn set_time_nanos(timeline: &str, nanos: i64) -> () = set_time_nanos, or ();
+    /// Sets the calling thread's time in nanoseconds on a duration timeline.
+    fn set_time_duration_nanos(timeline: &str, nanos: i64) -> () = set_time_duration_nanos, or ();
     /// Stops stamping the calling thread's rows with a timeline.
     fn disable_timeline(timeline: &str) -> () = disable_timeline, or ();
     /// Clears the calling thread's time.

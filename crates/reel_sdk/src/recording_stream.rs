@@ -5,7 +5,6 @@
 //! recording's batcher thread. It does no I/O and takes no global lock.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, LazyLock, Weak};
@@ -16,10 +15,11 @@ use crossbeam_channel::{Sender, TrySendError};
 use parking_lot::Mutex;
 use reel_core::arrow_array::Array;
 use reel_core::{
-    ApplicationId, AsComponents, ChunkRow, ComponentBatch, EntityPath, EntityPathError, LogMsg,
-    RecordingId, RowId, SetStoreInfo, StoreInfo, StoreSource, TimeInt, TimePoint, TimeType,
-    Timeline,
+    ApplicationId, AsComponents, ComponentBatch, EntityPath, EntityPathError, LogMsg, RecordingId,
+    RowId, SetStoreInfo, StoreInfo, StoreSource, TimeInt, TimePoint, TimeType, Timeline,
 };
+use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 
 use crate::batcher::{Batcher, Command, FlightGauge, PendingRow};
 use crate::config::{self, BatcherConfig, OverflowPolicy};
@@ -145,10 +145,30 @@ impl IntoEntityPath for &EntityPath {
     }
 }
 
+/// Most programs log to a handful of paths over and over: each thread remembers the
+/// paths it parsed, so a repeated log call neither parses nor allocates, and rows of one
+/// entity share one `EntityPath` (compared by pointer when grouped).
+const PATH_CACHE_CAPACITY: usize = 4096;
+
+thread_local! {
+    static PATH_CACHE: RefCell<FxHashMap<Box<str>, EntityPath>> = RefCell::new(FxHashMap::default());
+}
+
 impl IntoEntityPath for &str {
     fn into_entity_path(self) -> Result<EntityPath, (EntityPathError, EntityPath, String)> {
-        EntityPath::parse_strict(self)
-            .map_err(|e| (e, EntityPath::parse_forgiving(self), self.to_owned()))
+        if let Some(path) = PATH_CACHE.with(|c| c.borrow().get(self).cloned()) {
+            return Ok(path);
+        }
+        let path = EntityPath::parse_strict(self)
+            .map_err(|e| (e, EntityPath::parse_forgiving(self), self.to_owned()))?;
+        PATH_CACHE.with(|c| {
+            let mut cache = c.borrow_mut();
+            if cache.len() >= PATH_CACHE_CAPACITY {
+                cache.clear();
+            }
+            cache.insert(self.into(), path.clone());
+        });
+        Ok(path)
     }
 }
 
@@ -170,10 +190,69 @@ impl IntoEntityPath for &String {
 static NEXT_KEY: AtomicU64 = AtomicU64::new(1);
 static LIVE: Mutex<Vec<Weak<Inner>>> = Mutex::new(Vec::new());
 
-thread_local! {
-    /// This thread's time per recording (by recording key).
-    static THREAD_TIME: RefCell<HashMap<u64, TimePoint>> = RefCell::new(HashMap::new());
+/// One thread's time for one recording.
+#[derive(Default)]
+struct ThreadTime {
+    /// The timelines the thread set, ordered, with their values.
+    user: Vec<(Timeline, i64)>,
+    /// The full timeline set of a row (user timelines, then the built-in ones), shared by
+    /// every row until the set changes.
+    set: Option<Arc<[Timeline]>>,
 }
+
+impl ThreadTime {
+    fn set(&mut self, name: &str, typ: TimeType, value: i64) {
+        if let Some(entry) = self
+            .user
+            .iter_mut()
+            .find(|(t, _)| t.typ() == typ && t.name().as_str() == name)
+        {
+            entry.1 = value;
+            return;
+        }
+        self.user.retain(|(t, _)| t.name().as_str() != name);
+        let timeline = Timeline::new(name, typ);
+        let at = self.user.partition_point(|(t, _)| *t < timeline);
+        self.user.insert(at, (timeline, value));
+        self.set = None;
+    }
+
+    fn remove(&mut self, name: &str) {
+        let before = self.user.len();
+        self.user.retain(|(t, _)| t.name().as_str() != name);
+        if self.user.len() != before {
+            self.set = None;
+        }
+    }
+
+    fn timepoint(&self) -> TimePoint {
+        self.user
+            .iter()
+            .map(|(t, v)| (t.clone(), TimeInt::new(*v)))
+            .collect()
+    }
+}
+
+thread_local! {
+    /// This thread's time per recording (by recording key): a thread logs to few
+    /// recordings, so a small list beats hashing.
+    static THREAD_TIME: RefCell<Vec<(u64, ThreadTime)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// This thread's time for the recording `key`, created on first use.
+fn thread_time_mut(times: &mut Vec<(u64, ThreadTime)>, key: u64) -> &mut ThreadTime {
+    let i = match times.iter().position(|(k, _)| *k == key) {
+        Some(i) => i,
+        None => {
+            times.push((key, ThreadTime::default()));
+            times.len() - 1
+        }
+    };
+    &mut times[i].1
+}
+
+/// The timeline set of timeless rows.
+static NO_TIMELINES: LazyLock<Arc<[Timeline]>> = LazyLock::new(|| Arc::from(Vec::new()));
 
 static LOG_TIME: LazyLock<Timeline> = LazyLock::new(|| Timeline::new_time(Timeline::LOG_TIME));
 static LOG_TICK: LazyLock<Timeline> = LazyLock::new(|| Timeline::new_sequence(Timeline::LOG_TICK));
@@ -523,43 +602,26 @@ impl RecordingStream {
             return Ok(());
         }
 
-        let timepoint = if options.timeless {
-            TimePoint::timeless()
+        let (timelines, times) = if options.timeless {
+            (NO_TIMELINES.clone(), SmallVec::new())
         } else {
-            self.current_timepoint(inner)
+            current_time(inner)
         };
         let bytes = 16
-            + 8 * timepoint.len() as u64
+            + 8 * times.len() as u64
             + components
                 .iter()
                 .map(|c| c.array().get_array_memory_size() as u64)
                 .sum::<u64>();
         inner.send_row(PendingRow {
             entity_path,
-            row: ChunkRow {
-                row_id: RowId::new(),
-                timepoint,
-                components,
-            },
+            row_id: RowId::new(),
+            timelines,
+            times,
+            components,
             bytes,
         });
         Ok(())
-    }
-
-    fn current_timepoint(&self, inner: &Inner) -> TimePoint {
-        let mut tp = THREAD_TIME
-            .with(|t| t.borrow().get(&inner.key).cloned())
-            .unwrap_or_default();
-        if inner.log_time {
-            tp.insert(LOG_TIME.clone(), now_ns());
-        }
-        if inner.log_tick {
-            tp.insert(
-                LOG_TICK.clone(),
-                inner.tick.fetch_add(1, Ordering::Relaxed) as i64,
-            );
-        }
-        tp
     }
 
     /// Sends a ready-made message, in order with the rows logged before it.
@@ -571,9 +633,9 @@ impl RecordingStream {
 
     // -- time -----------------------------------------------------------------------------
 
-    fn with_thread_time(&self, f: impl FnOnce(&mut TimePoint)) {
+    fn with_thread_time(&self, f: impl FnOnce(&mut ThreadTime)) {
         if let Some(inner) = self.active() {
-            THREAD_TIME.with(|t| f(t.borrow_mut().entry(inner.key).or_default()));
+            THREAD_TIME.with(|t| f(thread_time_mut(&mut t.borrow_mut(), inner.key)));
         }
     }
 
@@ -585,9 +647,8 @@ impl RecordingStream {
     /// Sets the calling thread's time on a time timeline, in seconds since the Unix epoch
     /// (or since any origin you choose).
     pub fn set_time_seconds(&self, timeline: &str, seconds: f64) {
-        self.with_thread_time(|tp| {
-            tp.set(timeline, TimeType::Time, TimeInt::from_seconds(seconds))
-        });
+        let nanos = TimeInt::from_seconds(seconds).as_i64();
+        self.with_thread_time(|tp| tp.set(timeline, TimeType::Time, nanos));
     }
 
     /// Sets the calling thread's time on a time timeline, in nanoseconds.
@@ -602,21 +663,25 @@ impl RecordingStream {
 
     /// Stops stamping the calling thread's rows with `timeline`.
     pub fn disable_timeline(&self, timeline: &str) {
-        self.with_thread_time(|tp| tp.remove_name(timeline));
+        self.with_thread_time(|tp| tp.remove(timeline));
     }
 
     /// Clears the calling thread's time on every timeline (the built-in `log_time` and
     /// `log_tick` go on).
     pub fn reset_time(&self) {
-        self.with_thread_time(|tp| *tp = TimePoint::timeless());
+        self.with_thread_time(|tp| *tp = ThreadTime::default());
     }
 
     /// The calling thread's time for this recording (without the built-in timelines).
     pub fn thread_time(&self) -> TimePoint {
         match self.active() {
-            Some(inner) => THREAD_TIME
-                .with(|t| t.borrow().get(&inner.key).cloned())
-                .unwrap_or_default(),
+            Some(inner) => THREAD_TIME.with(|t| {
+                t.borrow()
+                    .iter()
+                    .find(|(k, _)| *k == inner.key)
+                    .map(|(_, time)| time.timepoint())
+                    .unwrap_or_default()
+            }),
             None => TimePoint::timeless(),
         }
     }
@@ -692,6 +757,35 @@ impl RecordingStream {
     pub fn disconnect(&self) {
         self.set_sink(Box::new(BufferedSink::new()));
     }
+}
+
+/// The calling thread's timeline set and values for a row, built-in timelines included.
+fn current_time(inner: &Inner) -> (Arc<[Timeline]>, SmallVec<[i64; 4]>) {
+    THREAD_TIME.with(|t| {
+        let mut times = t.borrow_mut();
+        let time = thread_time_mut(&mut times, inner.key);
+        let set = time
+            .set
+            .get_or_insert_with(|| {
+                let mut set: Vec<Timeline> = time.user.iter().map(|(t, _)| t.clone()).collect();
+                if inner.log_time {
+                    set.push(LOG_TIME.clone());
+                }
+                if inner.log_tick {
+                    set.push(LOG_TICK.clone());
+                }
+                set.into()
+            })
+            .clone();
+        let mut values: SmallVec<[i64; 4]> = time.user.iter().map(|(_, v)| *v).collect();
+        if inner.log_time {
+            values.push(now_ns());
+        }
+        if inner.log_tick {
+            values.push(inner.tick.fetch_add(1, Ordering::Relaxed) as i64);
+        }
+        (set, values)
+    })
 }
 
 /// Checks instance counts and duplicates.

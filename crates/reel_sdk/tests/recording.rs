@@ -721,3 +721,47 @@ fn large_batches_pass_a_small_bound() {
     let all = rows(&mem.messages());
     assert_eq!(all[0].1.components[0].array().len(), 100_000);
 }
+
+#[test]
+fn recording_streams_are_send_sync_and_clone() {
+    fn assert_traits<T: Send + Sync + Clone + 'static>() {}
+    assert_traits::<RecordingStream>();
+    assert_traits::<MemoryRecording>();
+}
+
+#[test]
+fn tee_sends_everything_to_every_sink() {
+    let (a, b) = (Probe::default(), Probe::default());
+    let rec = RecordingStreamBuilder::new("tee")
+        .sink(Box::new(reel_sdk::TeeSink::new(vec![a.sink(), b.sink()])))
+        .expect("recording");
+    for i in 0..10 {
+        rec.log("x", &Scalar::new(f64::from(i))).expect("log");
+    }
+    rec.flush_blocking().expect("flush");
+    assert_eq!(a.num_rows(), 10);
+    assert_eq!(b.num_rows(), 10);
+    assert_eq!(a.msgs.lock().len(), b.msgs.lock().len());
+}
+
+#[test]
+fn flush_with_timeout_gives_up_on_a_stuck_sink() {
+    let release = Arc::new(Barrier::new(2));
+    let gate = release.clone();
+    let stuck = CallbackSink::new(move |m| {
+        if matches!(m, LogMsg::ArrowMsg(_)) {
+            gate.wait();
+        }
+    });
+    let rec = RecordingStreamBuilder::new("stuck")
+        .sink(Box::new(stuck))
+        .expect("recording");
+    rec.log("x", &Scalar::new(1.0)).expect("log");
+    let err = rec
+        .flush_with_timeout(Duration::from_millis(50))
+        .expect_err("the sink is stuck");
+    assert!(matches!(err, RecordingError::FlushTimeout(_)), "{err}");
+    release.wait();
+    rec.flush_with_timeout(Duration::from_secs(10))
+        .expect("released, the flush completes");
+}
