@@ -12,21 +12,24 @@ step "formatting (cargo fmt --check)"
 cargo fmt --all -- --check
 
 step "lints (cargo clippy -D warnings)"
-cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 
 step "demo (scripts/demo.sh) and reel verify on its output"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 scripts/demo.sh "$tmp/demo.reel" > "$tmp/demo.txt"
 grep -q "(complete)" "$tmp/demo.txt"
+for archetype in Points3D Mesh3D Image DepthImage Transform3D Pinhole Boxes2D LineStrips3D Scalar TextLog; do
+    grep -q "reel.indicators.$archetype" "$tmp/demo.txt" || { echo "the demo logged no $archetype" >&2; exit 1; }
+done
 cargo run --quiet --locked -p reel_cli --bin reel -- verify "$tmp/demo.reel"
 
 step "decoder fuzzing (bounded: ${REEL_FUZZ_ITERATIONS:=50000} mutated streams)"
 REEL_FUZZ_ITERATIONS="$REEL_FUZZ_ITERATIONS" \
     cargo test --locked -p reel_format --test corruption mutation_fuzz_never_panics
 
-step "tests (cargo test --workspace)"
-cargo test --workspace --locked 2>&1 | tee "$tmp/cargo-test.txt"
+step "tests (cargo test --workspace --all-features)"
+cargo test --workspace --all-features --locked 2>&1 | tee "$tmp/cargo-test.txt"
 
 # One closing line with the totals over every test binary (cargo prints one per binary).
 awk '/^test result:/ { p += $4; f += $6; i += $8 }

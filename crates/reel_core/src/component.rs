@@ -220,6 +220,14 @@ impl PartialEq for ComponentBatch {
 pub trait AsComponents {
     /// The batches to log, one per component.
     fn as_component_batches(&self) -> Vec<ComponentBatch>;
+
+    /// Whether the batches are instance-aligned, so that the row's instance-count rule
+    /// applies (every batch has N values, 1 to splat, or 0 to clear). Archetypes whose
+    /// components count different things (a mesh's vertices and its triangles) return
+    /// false and validate their lengths themselves.
+    fn instance_aligned(&self) -> bool {
+        true
+    }
 }
 
 impl AsComponents for [ComponentBatch] {

@@ -8,6 +8,7 @@
 //! - [`sink`]: [`LogSink`] and the buffered, file, stdout, callback and tee sinks.
 //! - [`memory`]: [`MemoryRecording`], a recording kept in memory.
 //! - [`config`]: [`BatcherConfig`], memory bound policy, and the `REEL*` environment.
+//! - [`helpers`]: the reference-era `log_points`, `log_image`, ... family.
 //! - [`log_bridge`]: [`ReelLogger`] (`log` crate) and [`ReelTracingLayer`] (`tracing`).
 //! - [`process`]: exit and fork hooks.
 //!
@@ -17,6 +18,7 @@
 mod batcher;
 pub mod config;
 pub mod global;
+pub mod helpers;
 pub mod log_bridge;
 pub mod memory;
 pub mod process;

@@ -65,6 +65,22 @@ pub enum RecordingError {
         /// The repeated component.
         component: String,
     },
+    /// Data that does not form a valid archetype (strict mode).
+    #[error("{entity_path}: {source}")]
+    Invalid {
+        /// The entity logged to.
+        entity_path: String,
+        /// What is wrong.
+        source: reel_types::ValidationError,
+    },
+    /// A file to log could not be read (strict mode).
+    #[error("cannot read {path}: {source}")]
+    ReadFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// A flush did not finish in time.
     #[error("flush did not finish within {0:?}")]
     FlushTimeout(Duration),
@@ -88,6 +104,9 @@ pub struct LogOptions {
     pub timeless: bool,
     /// Overrides the recording's strict mode for this call.
     pub strict: Option<bool>,
+    /// Skips the instance-count rule (for archetypes whose batches count different
+    /// things, see [`AsComponents::instance_aligned`]).
+    pub skip_instance_check: bool,
 }
 
 /// Counts of rows dropped under [`OverflowPolicy::DropNewest`].
@@ -537,11 +556,11 @@ impl RecordingStream {
         if self.active().is_none() {
             return Ok(());
         }
-        self.log_components(
-            entity_path,
-            data.as_component_batches(),
-            LogOptions::default(),
-        )
+        let options = LogOptions {
+            skip_instance_check: !data.instance_aligned(),
+            ..LogOptions::default()
+        };
+        self.log_components(entity_path, data.as_component_batches(), options)
     }
 
     /// Logs data that holds for all time (on no timeline).
@@ -555,6 +574,7 @@ impl RecordingStream {
         }
         let options = LogOptions {
             timeless: true,
+            skip_instance_check: !data.instance_aligned(),
             ..LogOptions::default()
         };
         self.log_components(entity_path, data.as_component_batches(), options)
@@ -594,7 +614,12 @@ impl RecordingStream {
         if components.is_empty() {
             return Ok(());
         }
-        if let Err(e) = validate(&entity_path, &components, options.num_instances) {
+        if let Err(e) = validate(
+            &entity_path,
+            &components,
+            options.num_instances,
+            options.skip_instance_check,
+        ) {
             if strict {
                 return Err(e);
             }
@@ -793,11 +818,12 @@ fn validate(
     entity_path: &EntityPath,
     components: &[ComponentBatch],
     num_instances: Option<usize>,
+    skip_instance_check: bool,
 ) -> RecordingResult<()> {
     let n = num_instances.unwrap_or_else(|| components.iter().map(|c| c.len()).max().unwrap_or(0));
     for (i, c) in components.iter().enumerate() {
         let len = c.len();
-        if len != n && len > 1 {
+        if !skip_instance_check && len != n && len > 1 {
             return Err(RecordingError::InstanceCountMismatch {
                 entity_path: entity_path.clone(),
                 component: c.name().to_string(),

@@ -10,8 +10,7 @@ use reel_core::{
     EntityPath, LogMsg, RecordingId, RowId, SetStoreInfo, StoreId, StoreInfo, StoreSource,
     TimeColumn, TimePoint, Timeline, Tuid,
 };
-use reel_types::archetypes::{Points3D, TextLog};
-use reel_types::components::Color;
+use reel_types::components::{Color, Position3D, Text, TextLogLevel};
 
 fn row_id(n: u64) -> RowId {
     RowId(Tuid::from_parts(1_700_000_000_000_000_000 + n, n))
@@ -60,10 +59,16 @@ pub fn sample_messages() -> Vec<LogMsg> {
             .with(sim.clone(), i * 33_000_000)
     };
 
+    // Batches are built from components, not archetypes: the golden content must not
+    // change when archetypes evolve.
     let points = |i: i64, n: usize| {
-        let p = Points3D::new((0..n).map(|k| [k as f32, i as f32, 0.5]))
-            .with_colors([Color::from_rgb(255, 128, 0)]);
-        reel_core::AsComponents::as_component_batches(&p)
+        let positions: Vec<Position3D> = (0..n)
+            .map(|k| Position3D([k as f32, i as f32, 0.5]))
+            .collect();
+        vec![
+            ComponentBatch::from_component(&positions),
+            ComponentBatch::from_component(&[Color::from_rgb(255, 128, 0)]),
+        ]
     };
     let radii = |v: &[f32]| {
         ComponentBatch::new(
@@ -91,12 +96,14 @@ pub fn sample_messages() -> Vec<LogMsg> {
     let path = EntityPath::parse_strict(r"wörld/🦀/points\ 1").expect("valid path");
     let points_chunk = with_fixed_id(Chunk::from_rows(path, rows).expect("chunk"), 1);
 
-    let log = TextLog::new("hello, reel").with_level("INFO");
     let static_rows = vec![ChunkRow {
         row_id: row_id(4),
         timepoint: TimePoint::timeless(),
         components: [
-            reel_core::AsComponents::as_component_batches(&log),
+            vec![
+                ComponentBatch::from_component(&[Text::from("hello, reel")]),
+                ComponentBatch::from_component(&[TextLogLevel::from("INFO")]),
+            ],
             vec![ComponentBatch::new(
                 "user.Note",
                 Arc::new(StringArray::from(vec!["a", "b"])) as ArrayRef,

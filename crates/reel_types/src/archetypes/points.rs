@@ -1,0 +1,64 @@
+//! Point clouds.
+
+use crate::components::{
+    ClassId, Color, DrawOrder, InstanceKey, KeypointId, Position2D, Position3D, Radius, Text,
+};
+
+use super::archetype;
+
+archetype! {
+    /// Points in 2D, with optional radii, colors, labels, class and keypoint ids.
+    Points2D new {
+        required positions: Position2D;
+        optional radii: Radius => with_radii;
+        optional colors: Color => with_colors;
+        optional labels: Text => with_labels;
+        optional draw_order: DrawOrder => with_draw_order;
+        optional class_ids: ClassId => with_class_ids;
+        optional keypoint_ids: KeypointId => with_keypoint_ids;
+        optional instance_keys: InstanceKey => with_instance_keys;
+    }
+}
+
+archetype! {
+    /// Points in 3D, with optional radii, colors, labels, class and keypoint ids.
+    Points3D new {
+        required positions: Position3D;
+        optional radii: Radius => with_radii;
+        optional colors: Color => with_colors;
+        optional labels: Text => with_labels;
+        optional class_ids: ClassId => with_class_ids;
+        optional keypoint_ids: KeypointId => with_keypoint_ids;
+        optional instance_keys: InstanceKey => with_instance_keys;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::archetypes::test_util::values;
+    use reel_core::{AsComponents, Component};
+
+    #[test]
+    fn points_log_what_is_set_and_their_indicator() {
+        let p = Points3D::new([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]).with_colors([[255u8, 0, 0]]);
+        let names: Vec<String> = p
+            .as_component_batches()
+            .iter()
+            .map(|b| b.name().to_string())
+            .collect();
+        assert_eq!(names, [Position3D::NAME, Color::NAME, Points3D::INDICATOR]);
+        assert_eq!(values::<Position3D>(&p)[1], Position3D([3.0, 4.0, 5.0]));
+        assert_eq!(values::<Color>(&p), [Color::from_rgb(255, 0, 0)]);
+
+        let p2 = Points2D::new([[0.0, 1.0]])
+            .with_radii([0.5])
+            .with_labels(["a"])
+            .with_draw_order([3.0])
+            .with_class_ids([ClassId(2)])
+            .with_keypoint_ids([KeypointId(1)])
+            .with_instance_keys([InstanceKey(9)]);
+        assert_eq!(p2.as_component_batches().len(), 8);
+        assert_eq!(values::<Text>(&p2), [Text::from("a")]);
+    }
+}
