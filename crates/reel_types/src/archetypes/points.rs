@@ -36,6 +36,24 @@ archetype! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn existing_arrow_arrays_are_used_without_copying() {
+        use reel_core::arrow_array::{Array, ArrayRef, UInt32Array};
+        let colors: ArrayRef = std::sync::Arc::new(UInt32Array::from(vec![0xff0000ff, 0x00ff00ff]));
+        let mut p = Points3D::new([[0.0; 3], [1.0; 3]]);
+        p.colors = Some(reel_core::ComponentBatch::new(Color::NAME, colors.clone()));
+        let batches = p.as_component_batches();
+        let logged = batches
+            .iter()
+            .find(|b| b.name().as_str() == Color::NAME)
+            .expect("colors");
+        assert!(
+            std::sync::Arc::ptr_eq(logged.array(), &colors),
+            "the same array, not a copy"
+        );
+        assert_eq!(logged.array().len(), 2);
+    }
     use crate::archetypes::test_util::values;
     use reel_core::{AsComponents, Component};
 
