@@ -1,4 +1,4 @@
-//! `reel`: inspect and verify reel recordings from the command line.
+//! `reel`: inspect, verify and serve reel recordings from the command line.
 //!
 //! Exit codes: 0 success, 1 the recording is damaged or incomplete, 2 usage or I/O error.
 
@@ -10,7 +10,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "reel", version, about = "Inspect and verify reel recordings")]
+#[command(
+    name = "reel",
+    version,
+    about = "Inspect, verify and serve reel recordings"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -32,6 +36,65 @@ enum Command {
         /// The recording file (`-` for standard input).
         file: PathBuf,
     },
+    /// Receive recordings from SDK clients over TCP; print where it listens.
+    Serve {
+        /// The address to listen on (loopback unless told otherwise).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// The port (0 picks a free one).
+        #[arg(long, default_value_t = reel_format::net::DEFAULT_PORT)]
+        port: u16,
+        /// Write each recording to a file in this directory (reloaded on restart).
+        #[arg(long)]
+        save: Option<PathBuf>,
+        /// Drop the oldest data of the largest recording beyond this size
+        /// (e.g. 2GB, 512MiB, or 75% of this machine's memory).
+        #[arg(long)]
+        memory_limit: Option<String>,
+        /// Seconds between throughput reports (0: none).
+        #[arg(long, default_value_t = 10)]
+        report_secs: u64,
+    },
+}
+
+/// Parses `2GB`, `512MiB` or `75%` (of total memory).
+fn parse_memory_limit(s: &str) -> Result<u64, String> {
+    if let Some(pct) = s.trim().strip_suffix('%') {
+        let pct: f64 = pct
+            .trim()
+            .parse()
+            .map_err(|_| format!("{s:?} is not a percentage"))?;
+        if !(0.0..=100.0).contains(&pct) {
+            return Err(format!("{s:?} is not between 0% and 100%"));
+        }
+        let total = total_memory().ok_or("percentages need /proc/meminfo; give a size like 2GB")?;
+        return Ok((total as f64 * pct / 100.0) as u64);
+    }
+    reel_sdk::config::parse_bytes(s)
+}
+
+fn total_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Prints log records of reel's crates to stderr.
+struct StderrLogger;
+
+impl log::Log for StderrLogger {
+    fn enabled(&self, m: &log::Metadata<'_>) -> bool {
+        m.level() <= log::Level::Info
+    }
+
+    fn log(&self, r: &log::Record<'_>) {
+        if self.enabled(r.metadata()) {
+            eprintln!("[reel {}] {}", r.level().as_str().to_lowercase(), r.args());
+        }
+    }
+
+    fn flush(&self) {}
 }
 
 fn open(path: &Path) -> Result<Box<dyn std::io::Read>, String> {
@@ -62,6 +125,26 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 ExitCode::SUCCESS
             })
         }
+        Command::Serve {
+            bind,
+            port,
+            save,
+            memory_limit,
+            report_secs,
+        } => {
+            let memory_limit = memory_limit
+                .map(|m| parse_memory_limit(&m).map_err(|e| format!("--memory-limit: {e}")))
+                .transpose()?;
+            serve(reel_server::ServerConfig {
+                bind,
+                port,
+                save_dir: save,
+                memory_limit,
+                report_interval: (report_secs > 0)
+                    .then(|| std::time::Duration::from_secs(report_secs)),
+                ..Default::default()
+            })
+        }
         Command::Verify { file } => {
             let v = reel_cli::verify(open(&file)?);
             match v.error {
@@ -85,6 +168,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
         }
     }
+}
+
+fn serve(config: reel_server::ServerConfig) -> Result<ExitCode, String> {
+    let _ = log::set_logger(&StderrLogger).map(|()| log::set_max_level(log::LevelFilter::Info));
+    let server = reel_server::Server::bind(config).map_err(|e| e.to_string())?;
+    // One line on stdout for scripts (and `spawn`) to read the port from.
+    println!("reel server listening on {}", server.local_addr());
+    let _ = std::io::stdout().flush();
+    server.run();
+    Ok(ExitCode::SUCCESS)
 }
 
 fn main() -> ExitCode {

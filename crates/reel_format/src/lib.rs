@@ -5,6 +5,7 @@
 //! - [`payload`]: a message to payload bytes and back (JSON or Arrow IPC).
 //! - [`encoder`]: [`Encoder`] writes a stream to any `io::Write`.
 //! - [`decoder`]: [`Decoder`] reads one from any `io::Read`, never panicking on bad bytes.
+//! - [`net`]: the handshake and acknowledgements around a stream on a TCP connection.
 //!
 //! ```
 //! use reel_format::{decode_slice, encode_to_vec, EncoderOptions};
@@ -15,6 +16,7 @@
 pub mod decoder;
 pub mod encoder;
 pub mod frame;
+pub mod net;
 pub mod payload;
 
 pub use decoder::{

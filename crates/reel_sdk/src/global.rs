@@ -169,6 +169,15 @@ pub fn save(path: impl AsRef<Path>, recording: Option<&RecordingStream>) -> Reco
     get_data_recording(recording).map_or(Ok(()), |rec| rec.save(path))
 }
 
+/// Streams the default recording (or `recording`) to a reel server from now on.
+pub fn connect(
+    addr: Option<&str>,
+    flush_timeout: Duration,
+    recording: Option<&RecordingStream>,
+) -> RecordingResult<()> {
+    get_data_recording(recording).map_or(Ok(()), |rec| rec.connect(addr, flush_timeout))
+}
+
 /// Keeps the default recording (or `recording`) in memory from now on.
 pub fn memory_recording(recording: Option<&RecordingStream>) -> Option<MemoryRecording> {
     get_data_recording(recording).map(|rec| rec.memory())

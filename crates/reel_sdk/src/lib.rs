@@ -6,6 +6,7 @@
 //!   and free functions that log to the default recording.
 //! - [`batcher`]: the per-recording thread that groups rows into chunks (internal).
 //! - [`sink`]: [`LogSink`] and the buffered, file, stdout, callback and tee sinks.
+//! - [`tcp`]: [`tcp::TcpSink`], streaming to a reel server with acknowledgements and resends.
 //! - [`memory`]: [`MemoryRecording`], a recording kept in memory.
 //! - [`config`]: [`BatcherConfig`], memory bound policy, and the `REEL*` environment.
 //! - [`helpers`]: the reference-era `log_points`, `log_image`, ... family.
@@ -24,15 +25,17 @@ pub mod memory;
 pub mod process;
 pub mod recording_stream;
 pub mod sink;
+pub mod tcp;
 mod warn;
 
 pub use config::{BatcherConfig, OverflowPolicy};
 pub use global::{
-    disable_timeline, disconnect, flush, flush_blocking, flush_with_timeout, get_data_recording,
-    get_global_data_recording, get_recording_id, get_thread_local_data_recording, is_enabled, log,
-    log_components, log_timeless, memory_recording, reset_time, save, set_global_data_recording,
-    set_sink, set_thread_local_data_recording, set_time_nanos, set_time_seconds, set_time_sequence,
-    stdout, RecordingScope,
+    connect, disable_timeline, disconnect, flush, flush_blocking, flush_with_timeout,
+    get_data_recording, get_global_data_recording, get_recording_id,
+    get_thread_local_data_recording, is_enabled, log, log_components, log_timeless,
+    memory_recording, reset_time, save, set_global_data_recording, set_sink,
+    set_thread_local_data_recording, set_time_nanos, set_time_seconds, set_time_sequence, stdout,
+    RecordingScope,
 };
 pub use log_bridge::{ReelLogger, ReelTracingLayer};
 pub use memory::{MemoryRecording, MemorySink};

@@ -770,6 +770,24 @@ impl RecordingStream {
         Ok(())
     }
 
+    /// Streams the recording to a reel server at `addr` (`"host:port"`, default
+    /// `127.0.0.1:9876`) from now on, with everything buffered so far. Connecting happens in
+    /// the background (buffering, within the memory bound, until a server listens); flushes
+    /// wait at most `flush_timeout` for the server's acknowledgements.
+    pub fn connect(&self, addr: Option<&str>, flush_timeout: Duration) -> RecordingResult<()> {
+        if let Some(inner) = self.active() {
+            let addr = crate::tcp::resolve_addr(addr)?;
+            let sink = crate::tcp::TcpSink::new(
+                addr,
+                flush_timeout,
+                inner.max_bytes_in_flight,
+                inner.overflow,
+            )?;
+            self.set_sink(Box::new(sink));
+        }
+        Ok(())
+    }
+
     /// Keeps the recording in memory from now on; the returned handle reads it.
     pub fn memory(&self) -> MemoryRecording {
         let (memory, sink) = MemoryRecording::new(self.downgrade());
@@ -981,6 +999,17 @@ impl RecordingStreamBuilder {
         }
         let sink = StdoutSink::stdout()?;
         self.build(Box::new(sink))
+    }
+
+    /// A recording streamed to a reel server (see [`RecordingStream::connect`]).
+    pub fn connect(
+        self,
+        addr: Option<&str>,
+        flush_timeout: Duration,
+    ) -> RecordingResult<RecordingStream> {
+        let rec = self.buffered()?;
+        rec.connect(addr, flush_timeout)?;
+        Ok(rec)
     }
 
     /// A recording delivered to any sink.

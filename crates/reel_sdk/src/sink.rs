@@ -27,6 +27,12 @@ pub enum SinkError {
         /// Why.
         source: std::io::Error,
     },
+    /// A server address that does not resolve.
+    #[error("cannot resolve the server address {0:?} (expected \"host:port\")")]
+    Address(String),
+    /// A sink's thread could not be started.
+    #[error("cannot start the sink's thread: {0}")]
+    Thread(std::io::Error),
     /// The stream header could not be written.
     #[error("cannot start the reel stream on {target}: {source}")]
     Encode {

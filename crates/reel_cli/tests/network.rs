@@ -1,0 +1,470 @@
+//! The network path with real processes and sockets on loopback: a `reel serve` process,
+//! SDK clients (this binary re-run as a child with `REEL_TEST_ROLE`), and hand-made hostile
+//! peers. Plain `main` (no libtest harness) because of the child roles; it prints
+//! libtest-style lines.
+
+#![allow(missing_docs)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reel_core::{LogMsg, Timeline};
+use reel_format::frame::{FrameHeader, MessageKind, FRAME_HEADER_LEN};
+use reel_format::net::{Hello, Welcome};
+use reel_sdk::{BatcherConfig, OverflowPolicy, RecordingStreamBuilder};
+use reel_types::archetypes::Scalar;
+
+const ROLE: &str = "REEL_TEST_ROLE";
+
+fn main() {
+    if let Ok(role) = std::env::var(ROLE) {
+        run_role(&role);
+        return;
+    }
+    let checks: &[(&str, fn())] = &[
+        (
+            "server_started_after_the_client",
+            server_started_after_the_client,
+        ),
+        (
+            "server_killed_and_restarted_keeps_every_row_once",
+            server_killed_and_restarted_keeps_every_row_once,
+        ),
+        (
+            "eight_processes_share_one_recording",
+            eight_processes_share_one_recording,
+        ),
+        (
+            "no_server_at_exit_is_bounded_and_reported",
+            no_server_at_exit_is_bounded_and_reported,
+        ),
+        (
+            "slow_server_bound_holds_with_each_policy",
+            slow_server_bound_holds_with_each_policy,
+        ),
+        (
+            "hostile_peers_are_closed_and_others_served",
+            hostile_peers_are_closed_and_others_served,
+        ),
+    ];
+    println!("\nrunning {} tests", checks.len());
+    let mut failed = 0;
+    for (name, check) in checks {
+        let ok = std::panic::catch_unwind(check).is_ok();
+        println!("test {name} ... {}", if ok { "ok" } else { "FAILED" });
+        failed += usize::from(!ok);
+    }
+    let status = if failed == 0 { "ok" } else { "FAILED" };
+    println!(
+        "\ntest result: {status}. {} passed; {failed} failed; 0 ignored; 0 measured; 0 filtered out\n",
+        checks.len() - failed
+    );
+    if failed > 0 {
+        std::process::exit(101);
+    }
+}
+
+/// A `reel serve` process, killed when dropped.
+struct ServerProcess {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl ServerProcess {
+    fn start(port: u16, save: &Path) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_reel"))
+            .args([
+                "serve",
+                "--port",
+                &port.to_string(),
+                "--report-secs",
+                "0",
+                "--save",
+            ])
+            .arg(save)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start reel serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("read the listening line");
+        let addr = line
+            .trim()
+            .rsplit(' ')
+            .next()
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| panic!("no address in {line:?}"));
+        Self { child, addr }
+    }
+
+    fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("reel-net-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    dir
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// Every (entity, `i` sequence value) row in the recording files of `dir`, reading whole
+/// messages (the server may still be writing, or was killed).
+fn saved_rows(dir: &Path) -> Vec<(String, i64)> {
+    let mut rows = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("dir") {
+        let bytes = std::fs::read(entry.expect("entry").path()).expect("read");
+        for msg in reel_format::decode_slice(&bytes).map_while(Result::ok) {
+            if let LogMsg::ArrowMsg(a) = msg {
+                for row in a.chunk.iter_rows() {
+                    let i = row
+                        .timepoint
+                        .get(&Timeline::new_sequence("i"))
+                        .map_or(-1, |t| t.as_i64());
+                    rows.push((a.chunk.entity_path().to_string(), i));
+                }
+            }
+        }
+    }
+    rows.sort();
+    rows
+}
+
+fn eventually(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !f() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn child(role: &str, envs: &[(&str, String)]) -> Child {
+    Command::new(std::env::current_exe().expect("own path"))
+        .env(ROLE, role)
+        .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn child")
+}
+
+fn run_role(role: &str) {
+    let addr = std::env::var("REEL_TEST_ADDR").expect("address");
+    match role {
+        // Logs 500 rows to its own entity, then exits (exit delivers everything).
+        "client" => {
+            let k = std::env::var("REEL_TEST_K").expect("k");
+            let rec = RecordingStreamBuilder::new("net")
+                .make_default(true)
+                .connect(Some(&addr), Duration::from_secs(20))
+                .expect("connect");
+            for i in 0..500 {
+                rec.set_time_sequence("i", i);
+                rec.log(format!("proc/{k}"), &Scalar::new(i as f64))
+                    .expect("log");
+            }
+            std::mem::forget(rec); // only the exit hook delivers
+        }
+        // Nothing listens: exit must not hang, and must say what was lost.
+        "no_server" => {
+            let rec = RecordingStreamBuilder::new("net")
+                .exit_flush_timeout(Duration::from_secs(5))
+                .connect(Some(&addr), Duration::from_millis(300))
+                .expect("connect");
+            for i in 0..100 {
+                rec.log("x", &Scalar::new(f64::from(i))).expect("log");
+            }
+            drop(rec);
+        }
+        other => panic!("unknown role {other}"),
+    }
+}
+
+fn server_started_after_the_client() {
+    let dir = temp_dir("late");
+    let port = free_port();
+    let rec = RecordingStreamBuilder::new("late")
+        .connect(Some(&format!("127.0.0.1:{port}")), Duration::from_secs(20))
+        .expect("connect");
+    for i in 0..1000 {
+        rec.set_time_sequence("i", i);
+        rec.log("late", &Scalar::new(i as f64)).expect("log");
+    }
+    rec.flush(false);
+    std::thread::sleep(Duration::from_millis(300));
+    let _server = ServerProcess::start(port, &dir);
+    rec.flush_blocking().expect("flush");
+    eventually("every row saved", Duration::from_secs(20), || {
+        saved_rows(&dir).len() == 1000
+    });
+    let expected: Vec<(String, i64)> = (0..1000).map(|i| ("late".to_owned(), i)).collect();
+    assert_eq!(saved_rows(&dir), expected);
+}
+
+fn server_killed_and_restarted_keeps_every_row_once() {
+    let dir = temp_dir("restart");
+    let port = free_port();
+    let server = ServerProcess::start(port, &dir);
+    let rec = RecordingStreamBuilder::new("restart")
+        .batcher_config(BatcherConfig {
+            flush_tick: Duration::from_millis(5),
+            ..BatcherConfig::default()
+        })
+        .connect(Some(&server.addr.to_string()), Duration::from_secs(30))
+        .expect("connect");
+    const N: i64 = 6000;
+    let mut server = Some(server);
+    for i in 0..N {
+        rec.set_time_sequence("i", i);
+        rec.log("counter", &Scalar::new(i as f64)).expect("log");
+        if i % 500 == 0 {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        if i == N / 3 {
+            // Killed mid-stream (SIGKILL: no orderly shutdown)...
+            if let Some(s) = server.take() {
+                s.kill();
+            }
+        }
+        if i == N / 2 {
+            // ...and back on the same port and directory.
+            server = Some(ServerProcess::start(port, &dir));
+        }
+    }
+    rec.flush_blocking().expect("flush");
+    eventually("every row saved", Duration::from_secs(30), || {
+        saved_rows(&dir).len() as i64 >= N
+    });
+    let expected: Vec<(String, i64)> = (0..N).map(|i| ("counter".to_owned(), i)).collect();
+    assert_eq!(saved_rows(&dir), expected, "every row exactly once");
+}
+
+fn eight_processes_share_one_recording() {
+    let dir = temp_dir("eight");
+    let server = ServerProcess::start(0, &dir);
+    let addr = server.addr.to_string();
+    let children: Vec<Child> = (0..8)
+        .map(|k| {
+            child(
+                "client",
+                &[
+                    ("REEL_TEST_ADDR", addr.clone()),
+                    ("REEL_TEST_K", k.to_string()),
+                    ("REEL_RECORDING_ID", "shared-run".to_owned()),
+                ],
+            )
+        })
+        .collect();
+    for mut c in children {
+        let status = c.wait().expect("wait");
+        assert!(status.success(), "a client failed");
+    }
+    eventually("every row saved", Duration::from_secs(20), || {
+        saved_rows(&dir).len() == 8 * 500
+    });
+    let files: Vec<_> = std::fs::read_dir(&dir).expect("dir").collect();
+    assert_eq!(files.len(), 1, "one recording: {files:?}");
+    let rows = saved_rows(&dir);
+    for k in 0..8 {
+        let mine: Vec<i64> = rows
+            .iter()
+            .filter(|(p, _)| *p == format!("proc/{k}"))
+            .map(|(_, i)| *i)
+            .collect();
+        assert_eq!(mine, (0..500).collect::<Vec<_>>(), "process {k}");
+    }
+}
+
+fn no_server_at_exit_is_bounded_and_reported() {
+    let started = Instant::now();
+    let out = child(
+        "no_server",
+        &[("REEL_TEST_ADDR", format!("127.0.0.1:{}", free_port()))],
+    )
+    .wait_with_output()
+    .expect("wait");
+    assert!(out.status.success());
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "exit waited {:?}",
+        started.elapsed()
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("did not receive"), "{err}");
+}
+
+/// A server that acknowledges one message every `delay`.
+fn slow_server(delay: Duration) -> (SocketAddr, std::thread::JoinHandle<u64>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let handle = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("accept");
+        let hello = Hello::read(&mut stream).expect("hello");
+        Welcome::answer(&hello).write(&mut stream).expect("welcome");
+        let mut writer = stream.try_clone().expect("clone");
+        let mut decoder = reel_format::Decoder::new(BufReader::new(stream));
+        let mut count = 0;
+        while let Some(Ok(_)) = decoder.next_message() {
+            std::thread::sleep(delay);
+            count += 1;
+            if reel_format::net::write_ack(&mut writer, count).is_err() {
+                break;
+            }
+        }
+        count
+    });
+    (addr, handle)
+}
+
+fn slow_server_bound_holds_with_each_policy() {
+    for policy in [OverflowPolicy::DropNewest, OverflowPolicy::Block] {
+        const BOUND: u64 = 256 * 1024;
+        let (addr, server) = slow_server(Duration::from_millis(20));
+        let rec = RecordingStreamBuilder::new("slow")
+            .batcher_config(BatcherConfig {
+                flush_num_rows: 1,
+                max_bytes_in_flight: BOUND,
+                overflow: policy,
+                ..BatcherConfig::default()
+            })
+            .connect(Some(&addr.to_string()), Duration::from_secs(60))
+            .expect("connect");
+        let radii = vec![reel_types::components::Radius(1.0); 4000]; // ~16 KB a row
+        let rows = 60;
+        let started = Instant::now();
+        for _ in 0..rows {
+            rec.log_components(
+                "big",
+                [reel_core::ComponentBatch::from_component(&radii)],
+                reel_sdk::LogOptions::default(),
+            )
+            .expect("log");
+            assert!(
+                rec.bytes_in_flight() <= BOUND + 20_000,
+                "bound broken: {}",
+                rec.bytes_in_flight()
+            );
+        }
+        match policy {
+            OverflowPolicy::DropNewest => {
+                assert!(
+                    started.elapsed() < Duration::from_secs(1),
+                    "drop-newest never blocks"
+                );
+                rec.flush_blocking().expect("flush");
+            }
+            OverflowPolicy::Block => rec.flush_blocking().expect("flush"),
+        }
+        drop(rec);
+        let received = server.join().expect("server");
+        match policy {
+            // The store info and the rows that fitted arrived; the rest were dropped.
+            OverflowPolicy::DropNewest => assert!(received < rows + 1, "{policy:?}: {received}"),
+            // Blocking waits for room: everything arrives.
+            OverflowPolicy::Block => assert_eq!(received, rows + 1, "{policy:?}"),
+        }
+    }
+}
+
+fn hostile_peers_are_closed_and_others_served() {
+    let dir = temp_dir("hostile");
+    let server = ServerProcess::start(0, &dir);
+    let closed = |mut s: TcpStream| {
+        s.set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        let mut buf = [0u8; 64];
+        // The server closes the connection: reading ends (0 bytes or an error), no hang.
+        loop {
+            match s.read(&mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => continue,
+            }
+        }
+    };
+    // Garbage instead of a hello.
+    let mut s = TcpStream::connect(server.addr).expect("connect");
+    s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("write");
+    closed(s);
+    // A wrong protocol version is refused.
+    let mut s = TcpStream::connect(server.addr).expect("connect");
+    Hello {
+        protocol_version: 99,
+    }
+    .write(&mut s)
+    .expect("hello");
+    let welcome = Welcome::read(&mut s).expect("welcome");
+    assert!(welcome.check().is_err());
+    closed(s);
+    // An oversized frame length after a good start.
+    let mut s = TcpStream::connect(server.addr).expect("connect");
+    Hello::current().write(&mut s).expect("hello");
+    Welcome::read(&mut s)
+        .expect("welcome")
+        .check()
+        .expect("accepted");
+    let header = reel_format::StreamHeader {
+        version: reel_format::FORMAT_VERSION,
+        compression: reel_format::Compression::Off,
+    };
+    s.write_all(&header.to_bytes()).expect("header");
+    let mut frame = FrameHeader::new(MessageKind::ArrowMsg, 0, 0, &[]);
+    frame.stored_len = 1 << 50;
+    frame.raw_len = 1 << 50;
+    frame.checksum = frame.compute_checksum(&[]);
+    s.write_all(&frame.to_bytes()).expect("frame");
+    closed(s);
+    // A peer that stops mid-frame and disconnects.
+    let mut s = TcpStream::connect(server.addr).expect("connect");
+    Hello::current().write(&mut s).expect("hello");
+    Welcome::read(&mut s).expect("welcome");
+    s.write_all(&header.to_bytes()).expect("header");
+    s.write_all(&[2u8; FRAME_HEADER_LEN / 2])
+        .expect("half a frame header");
+    drop(s);
+    // Garbage after a good handshake (a checksum mismatch).
+    let mut s = TcpStream::connect(server.addr).expect("connect");
+    Hello::current().write(&mut s).expect("hello");
+    Welcome::read(&mut s).expect("welcome");
+    s.write_all(&header.to_bytes()).expect("header");
+    let bad = FrameHeader::new(MessageKind::SetStoreInfo, 0, 4, b"junk");
+    let mut bytes = bad.to_bytes().to_vec();
+    bytes.extend_from_slice(b"jUnk");
+    s.write_all(&bytes).expect("frame");
+    closed(s);
+
+    // Through all that, a real client is served.
+    let rec = RecordingStreamBuilder::new("good")
+        .connect(Some(&server.addr.to_string()), Duration::from_secs(20))
+        .expect("connect");
+    for i in 0..10 {
+        rec.set_time_sequence("i", i);
+        rec.log("good", &Scalar::new(i as f64)).expect("log");
+    }
+    rec.flush_blocking().expect("flush");
+    eventually("the good client's rows", Duration::from_secs(20), || {
+        saved_rows(&dir).len() == 10
+    });
+}
