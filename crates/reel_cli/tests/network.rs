@@ -49,6 +49,10 @@ fn main() {
             "hostile_peers_are_closed_and_others_served",
             hostile_peers_are_closed_and_others_served,
         ),
+        (
+            "spawn_starts_reuses_and_explains_failures",
+            spawn_starts_reuses_and_explains_failures,
+        ),
     ];
     println!("\nrunning {} tests", checks.len());
     let mut failed = 0;
@@ -467,4 +471,85 @@ fn hostile_peers_are_closed_and_others_served() {
     eventually("the good client's rows", Duration::from_secs(20), || {
         saved_rows(&dir).len() == 10
     });
+}
+
+fn spawn_starts_reuses_and_explains_failures() {
+    use reel_sdk::spawn::{spawn, SpawnError, SpawnOptions, Spawned};
+    let reel = PathBuf::from(env!("CARGO_BIN_EXE_reel"));
+    let port = free_port();
+    let options = SpawnOptions {
+        port,
+        memory_limit: "1GB".into(),
+        executable: Some(reel.clone()),
+        ..Default::default()
+    };
+    let Spawned::Started { pid } = spawn(&options).expect("spawn") else {
+        panic!("nothing listened, so a server must start");
+    };
+    let result = std::panic::catch_unwind(|| {
+        assert_eq!(
+            spawn(&options).expect("again"),
+            Spawned::Reused,
+            "a listening server is reused"
+        );
+        // A recording spawns (reusing it) and streams to it.
+        let rec = RecordingStreamBuilder::new("spawned")
+            .buffered()
+            .expect("recording");
+        rec.spawn_with(&options, true).expect("spawn and connect");
+        rec.log("x", &Scalar::new(1.0)).expect("log");
+        rec.flush_blocking().expect("flush");
+    });
+    #[allow(unsafe_code)]
+    // SAFETY: signalling the server process this test started.
+    unsafe {
+        libc::kill(pid as i32, libc::SIGKILL);
+    }
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+
+    // A missing executable.
+    let missing = SpawnOptions {
+        port: free_port(),
+        executable: Some(PathBuf::from("/nonexistent/reel")),
+        ..Default::default()
+    };
+    let err = spawn(&missing).expect_err("missing");
+    assert!(matches!(err, SpawnError::NotFound { .. }), "{err}");
+    assert!(err.to_string().contains("/nonexistent/reel"), "{err}");
+
+    // Another version of reel.
+    let dir = temp_dir("spawn");
+    let fake = dir.join("reel");
+    std::fs::write(&fake, "#!/bin/sh\necho 'reel 9.9.9'\n").expect("script");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let old = SpawnOptions {
+        port: free_port(),
+        executable: Some(fake),
+        ..Default::default()
+    };
+    let err = spawn(&old).expect_err("version");
+    assert!(matches!(err, SpawnError::Version { .. }), "{err}");
+    assert!(err.to_string().contains("9.9.9"), "{err}");
+
+    // A port held by something that is not a reel server.
+    let squatter = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let taken = squatter.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for s in squatter.incoming().take(1) {
+            let _ = s.map(|mut s| s.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n"));
+        }
+    });
+    let taken_options = SpawnOptions {
+        port: taken,
+        executable: Some(reel),
+        ..Default::default()
+    };
+    let err = spawn(&taken_options).expect_err("taken");
+    assert!(matches!(err, SpawnError::PortTaken { .. }), "{err}");
 }

@@ -178,6 +178,16 @@ pub fn connect(
     get_data_recording(recording).map_or(Ok(()), |rec| rec.connect(addr, flush_timeout))
 }
 
+/// Spawns (or reuses) a reel server for the default recording (or `recording`).
+pub fn spawn(
+    port: u16,
+    connect: bool,
+    memory_limit: &str,
+    recording: Option<&RecordingStream>,
+) -> RecordingResult<()> {
+    get_data_recording(recording).map_or(Ok(()), |rec| rec.spawn(port, connect, memory_limit))
+}
+
 /// Keeps the default recording (or `recording`) in memory from now on.
 pub fn memory_recording(recording: Option<&RecordingStream>) -> Option<MemoryRecording> {
     get_data_recording(recording).map(|rec| rec.memory())

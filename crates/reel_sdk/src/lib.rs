@@ -6,6 +6,7 @@
 //!   and free functions that log to the default recording.
 //! - [`batcher`]: the per-recording thread that groups rows into chunks (internal).
 //! - [`sink`]: [`LogSink`] and the buffered, file, stdout, callback and tee sinks.
+//! - [`spawn`]: starting (or reusing) a `reel serve` process.
 //! - [`tcp`]: [`tcp::TcpSink`], streaming to a reel server with acknowledgements and resends.
 //! - [`memory`]: [`MemoryRecording`], a recording kept in memory.
 //! - [`config`]: [`BatcherConfig`], memory bound policy, and the `REEL*` environment.
@@ -25,6 +26,7 @@ pub mod memory;
 pub mod process;
 pub mod recording_stream;
 pub mod sink;
+pub mod spawn;
 pub mod tcp;
 mod warn;
 

@@ -81,6 +81,9 @@ pub enum RecordingError {
         /// Why.
         source: std::io::Error,
     },
+    /// A server could not be spawned.
+    #[error(transparent)]
+    Spawn(#[from] crate::spawn::SpawnError),
     /// A flush did not finish in time.
     #[error("flush did not finish within {0:?}")]
     FlushTimeout(Duration),
@@ -788,6 +791,37 @@ impl RecordingStream {
         Ok(())
     }
 
+    /// Starts a reel server on `port` (or reuses one already listening there) with the
+    /// given memory limit (`"75%"`, `"2GB"`), and with `connect` streams to it from now on.
+    pub fn spawn(&self, port: u16, connect: bool, memory_limit: &str) -> RecordingResult<()> {
+        let options = crate::spawn::SpawnOptions {
+            port,
+            memory_limit: memory_limit.to_owned(),
+            ..Default::default()
+        };
+        self.spawn_with(&options, connect)
+    }
+
+    /// [`Self::spawn`] with every option.
+    pub fn spawn_with(
+        &self,
+        options: &crate::spawn::SpawnOptions,
+        connect: bool,
+    ) -> RecordingResult<()> {
+        if self.active().is_none() {
+            return Ok(());
+        }
+        crate::spawn::spawn(options)?;
+        if connect {
+            let addr = crate::spawn::spawn_addr(options.port).to_string();
+            self.connect(Some(&addr), Self::DEFAULT_FLUSH_TIMEOUT)?;
+        }
+        Ok(())
+    }
+
+    /// The default bound of a flush waiting for a server: 2 s.
+    pub const DEFAULT_FLUSH_TIMEOUT: Duration = Duration::from_secs(2);
+
     /// Keeps the recording in memory from now on; the returned handle reads it.
     pub fn memory(&self) -> MemoryRecording {
         let (memory, sink) = MemoryRecording::new(self.downgrade());
@@ -1009,6 +1043,13 @@ impl RecordingStreamBuilder {
     ) -> RecordingResult<RecordingStream> {
         let rec = self.buffered()?;
         rec.connect(addr, flush_timeout)?;
+        Ok(rec)
+    }
+
+    /// A recording streamed to a spawned (or reused) reel server on `port`.
+    pub fn spawn(self, port: u16, memory_limit: &str) -> RecordingResult<RecordingStream> {
+        let rec = self.buffered()?;
+        rec.spawn(port, true, memory_limit)?;
         Ok(rec)
     }
 
