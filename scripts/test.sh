@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # reel's whole test suite: formatting, lints, the demo end to end, bounded fuzzing of the
-# decoder, then every unit, property and integration test of the workspace.
+# decoder, every unit, property and integration test of the workspace, then the Python
+# package's tests (pytest against the built extension).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/ensure.sh
 ensure_rust
+ensure_python
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -35,3 +37,6 @@ cargo test --workspace --all-features --locked 2>&1 | tee "$tmp/cargo-test.txt"
 awk '/^test result:/ { p += $4; f += $6; i += $8 }
      END { printf "\nreel: %d passed, %d failed, %d skipped\n", p, f, i; exit (p == 0 || f > 0) }' \
     "$tmp/cargo-test.txt"
+
+step "Python package (pytest)"
+.venv/bin/python -m pytest python/tests -q

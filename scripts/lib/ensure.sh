@@ -18,3 +18,20 @@ ensure_rust() {
         rustup component add "${missing[@]}"
     fi
 }
+
+# A local virtual environment (.venv) with maturin, numpy, pyarrow and pytest, and the
+# `reel` Python package built from this checkout (editable, so Python changes need no
+# rebuild; Rust changes are rebuilt incrementally).
+ensure_python() {
+    local root venv
+    root="$(pwd)"
+    venv="$root/.venv"
+    if [ ! -x "$venv/bin/python" ]; then
+        python3 -m venv "$venv" || {
+            echo "error: cannot create a Python virtual environment (is python3-venv installed?)" >&2
+            exit 2
+        }
+    fi
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r python/requirements-dev.txt
+    (cd python && VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" "$venv/bin/maturin" develop --quiet)
+}

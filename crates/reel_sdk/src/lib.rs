@@ -48,4 +48,4 @@ pub use recording_stream::{
 pub use sink::{
     BufferedSink, CallbackSink, FileSink, LogSink, SinkError, StdoutSink, TeeSink, WriterSink,
 };
-pub use warn::LOG_TARGET;
+pub use warn::{set_stderr_diagnostics, LOG_TARGET};

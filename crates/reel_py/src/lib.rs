@@ -1,0 +1,503 @@
+//! `reel._reel`: the Rust core behind the `reel` Python package (python/reel). It exposes
+//! recording handles, memory recordings and the default-recording registry; the Python
+//! package builds the reference API on top. Arrays arrive through the Arrow C Data
+//! Interface (`__arrow_c_array__`), so pyarrow (and numpy through pyarrow) data is not
+//! copied on the way in.
+//!
+//! Recordings are created strict: the Python layer decides between raising and warning.
+
+use std::ffi::CStr;
+use std::time::Duration;
+
+use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema};
+use pyo3::exceptions::{
+    PyFileNotFoundError, PyOSError, PyRuntimeError, PyTimeoutError, PyValueError,
+};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyCapsule, PyTuple};
+use reel_core::{ComponentBatch, StoreSource};
+use reel_sdk::{
+    LogOptions, MemoryRecording, RecordingError, RecordingStream, RecordingStreamBuilder,
+};
+
+/// A Rust error as the Python exception a Python user expects.
+fn to_py(e: RecordingError) -> PyErr {
+    use reel_sdk::spawn::SpawnError;
+    match e {
+        RecordingError::InvalidEntityPath { .. }
+        | RecordingError::InstanceCountMismatch { .. }
+        | RecordingError::DuplicateComponent { .. }
+        | RecordingError::Invalid { .. } => PyValueError::new_err(e.to_string()),
+        RecordingError::ReadFile { .. } => PyFileNotFoundError::new_err(e.to_string()),
+        RecordingError::Spawn(SpawnError::NotFound { .. }) => {
+            PyFileNotFoundError::new_err(e.to_string())
+        }
+        RecordingError::FlushTimeout(_) => PyTimeoutError::new_err(e.to_string()),
+        RecordingError::Sink(_) => PyOSError::new_err(e.to_string()),
+        other => PyRuntimeError::new_err(other.to_string()),
+    }
+}
+
+/// A handle to a recording (the core of `reel.RecordingStream`).
+#[pyclass(name = "RecordingHandle", module = "reel._reel", frozen)]
+struct PyRecording {
+    rec: RecordingStream,
+}
+
+#[pymethods]
+impl PyRecording {
+    /// Whether logging does anything.
+    fn is_enabled(&self) -> bool {
+        self.rec.is_enabled()
+    }
+
+    /// The recording id, or None when disabled.
+    fn recording_id(&self) -> Option<String> {
+        self.rec.recording_id().map(|r| r.to_string())
+    }
+
+    /// The application id, or None when disabled.
+    fn application_id(&self) -> Option<String> {
+        self.rec.application_id().map(|a| a.to_string())
+    }
+
+    /// Whether two handles share one recording.
+    fn same(&self, other: &PyRecording) -> bool {
+        self.rec == other.rec
+    }
+
+    /// Delivers everything logged so far; with `blocking`, waits for the sink.
+    fn flush(&self, py: Python<'_>, blocking: bool) {
+        py.detach(|| self.rec.flush(blocking));
+    }
+
+    /// Sets the thread's time on a sequence timeline.
+    fn set_time_sequence(&self, timeline: &str, sequence: i64) {
+        self.rec.set_time_sequence(timeline, sequence);
+    }
+
+    /// Sets the thread's time in seconds on a time timeline.
+    fn set_time_seconds(&self, timeline: &str, seconds: f64) {
+        self.rec.set_time_seconds(timeline, seconds);
+    }
+
+    /// Sets the thread's time in nanoseconds on a time timeline.
+    fn set_time_nanos(&self, timeline: &str, nanos: i64) {
+        self.rec.set_time_nanos(timeline, nanos);
+    }
+
+    /// Stops stamping the thread's rows with a timeline.
+    fn disable_timeline(&self, timeline: &str) {
+        self.rec.disable_timeline(timeline);
+    }
+
+    /// Clears the thread's time.
+    fn reset_time(&self) {
+        self.rec.reset_time();
+    }
+
+    /// Streams to a reel server from now on.
+    fn connect(
+        &self,
+        py: Python<'_>,
+        addr: Option<String>,
+        flush_timeout_sec: f64,
+    ) -> PyResult<()> {
+        let timeout = Duration::from_secs_f64(flush_timeout_sec.max(0.0));
+        py.detach(|| self.rec.connect(addr.as_deref(), timeout))
+            .map_err(to_py)
+    }
+
+    /// Starts (or reuses) a reel server and optionally connects to it.
+    fn spawn(&self, py: Python<'_>, port: u16, connect: bool, memory_limit: &str) -> PyResult<()> {
+        py.detach(|| self.rec.spawn(port, connect, memory_limit))
+            .map_err(to_py)
+    }
+
+    /// Writes to a file from now on.
+    fn save(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+        py.detach(|| self.rec.save(&path)).map_err(to_py)
+    }
+
+    /// Writes to standard output from now on.
+    fn stdout(&self, py: Python<'_>) -> PyResult<()> {
+        py.detach(|| self.rec.stdout()).map_err(to_py)
+    }
+
+    /// Keeps the recording in memory from now on.
+    fn memory(&self, py: Python<'_>) -> PyMemory {
+        PyMemory {
+            mem: py.detach(|| self.rec.memory()),
+        }
+    }
+
+    /// Closes the sink and buffers again.
+    fn disconnect(&self, py: Python<'_>) {
+        py.detach(|| self.rec.disconnect());
+    }
+
+    /// Delivers everything and closes the sink; the recording stops logging.
+    fn shutdown(&self, py: Python<'_>) -> PyResult<()> {
+        py.detach(|| self.rec.shutdown()).map_err(to_py)
+    }
+
+    /// Logs component batches: `batches` is a list of `(name, array)` where each array
+    /// implements `__arrow_c_array__`.
+    #[pyo3(signature = (entity_path, batches, num_instances=None, timeless=false, instance_aligned=true))]
+    fn log_components(
+        &self,
+        py: Python<'_>,
+        entity_path: &str,
+        batches: Vec<(String, Bound<'_, PyAny>)>,
+        num_instances: Option<usize>,
+        timeless: bool,
+        instance_aligned: bool,
+    ) -> PyResult<()> {
+        if !self.rec.is_enabled() {
+            return Ok(());
+        }
+        let batches = batches
+            .into_iter()
+            .map(|(name, array)| import_array(&array).map(|a| ComponentBatch::new(name, a)))
+            .collect::<PyResult<Vec<_>>>()?;
+        let options = LogOptions {
+            num_instances,
+            timeless,
+            strict: Some(true),
+            skip_instance_check: !instance_aligned,
+        };
+        py.detach(|| self.rec.log_components(entity_path, batches, options))
+            .map_err(to_py)
+    }
+
+    /// Logs one scalar (the hot path of plotting, without building Arrow arrays in Python).
+    fn log_scalar(&self, py: Python<'_>, entity_path: &str, value: f64) -> PyResult<()> {
+        if !self.rec.is_enabled() {
+            return Ok(());
+        }
+        let _ = py;
+        self.rec
+            .log(entity_path, &reel_types::archetypes::Scalar::new(value))
+            .map_err(to_py)
+    }
+}
+
+/// Imports an array through the Arrow PyCapsule interface (no copy).
+fn import_array(obj: &Bound<'_, PyAny>) -> PyResult<arrow_array::ArrayRef> {
+    const SCHEMA: &CStr = c"arrow_schema";
+    const ARRAY: &CStr = c"arrow_array";
+    let capsules = obj.call_method0("__arrow_c_array__").map_err(|_| {
+        pyo3::exceptions::PyTypeError::new_err(format!(
+            "expected an Arrow array (an object with __arrow_c_array__), got {}",
+            obj.get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default()
+        ))
+    })?;
+    let pair = capsules.cast::<PyTuple>()?;
+    let schema_capsule = pair.get_item(0)?;
+    let array_capsule = pair.get_item(1)?;
+    let schema_capsule = schema_capsule.cast::<PyCapsule>()?;
+    let array_capsule = array_capsule.cast::<PyCapsule>()?;
+    let schema_ptr = schema_capsule
+        .pointer_checked(Some(SCHEMA))?
+        .cast::<FFI_ArrowSchema>();
+    let array_ptr = array_capsule
+        .pointer_checked(Some(ARRAY))?
+        .cast::<FFI_ArrowArray>();
+    #[allow(unsafe_code)]
+    // SAFETY: the Arrow PyCapsule interface guarantees these capsules hold a valid
+    // ArrowSchema and ArrowArray; `from_raw` moves the array out (marking the capsule's copy
+    // released, so its destructor does nothing), and the schema is only borrowed while the
+    // capsule is alive.
+    let data = unsafe {
+        let array = FFI_ArrowArray::from_raw(array_ptr.as_ptr());
+        arrow_array::ffi::from_ffi(array, schema_ptr.as_ref())
+    }
+    .map_err(|e| PyValueError::new_err(format!("invalid Arrow array: {e}")))?;
+    Ok(arrow_array::make_array(data))
+}
+
+/// A memory recording (the core of `reel.MemoryRecording`).
+#[pyclass(name = "MemoryHandle", module = "reel._reel", frozen)]
+struct PyMemory {
+    mem: MemoryRecording,
+}
+
+#[pymethods]
+impl PyMemory {
+    /// Messages held (after a flush).
+    fn num_msgs(&self, py: Python<'_>) -> usize {
+        py.detach(|| self.mem.num_msgs())
+    }
+
+    /// Removes logged data, keeping store announcements and blueprints.
+    fn reset_data(&self, py: Python<'_>) {
+        py.detach(|| self.mem.reset_data());
+    }
+
+    /// Replaces the blueprint with a fresh, empty one.
+    fn reset_blueprint(&self, py: Python<'_>, add_to_app_default_blueprint: bool) {
+        py.detach(|| self.mem.reset_blueprint(add_to_app_default_blueprint));
+    }
+
+    /// Takes the messages as a reel stream.
+    fn drain_as_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = py
+            .detach(|| self.mem.drain_as_bytes())
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// The messages as a reel stream, without removing them.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = py
+            .detach(|| self.mem.to_bytes())
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// Appends a copy of another memory recording's messages.
+    fn extend_from(&self, py: Python<'_>, other: &PyMemory) {
+        py.detach(|| self.mem.extend_from(&other.mem));
+    }
+}
+
+/// A recording read back from the reel format (the core of `reel.load_recording`).
+#[pyclass(name = "LoadedRecording", module = "reel._reel", frozen)]
+struct PyLoaded {
+    application_id: Option<String>,
+    recording_id: Option<String>,
+    /// Chunks per entity, in arrival order.
+    entities: std::collections::BTreeMap<String, Vec<std::sync::Arc<reel_core::Chunk>>>,
+    timelines: std::collections::BTreeSet<(String, String)>,
+    error: Option<String>,
+}
+
+#[pymethods]
+impl PyLoaded {
+    /// The application id, from the store info.
+    #[getter]
+    fn application_id(&self) -> Option<String> {
+        self.application_id.clone()
+    }
+
+    /// The recording id.
+    #[getter]
+    fn recording_id(&self) -> Option<String> {
+        self.recording_id.clone()
+    }
+
+    /// The error that stopped reading (a damaged or truncated input), if any.
+    #[getter]
+    fn error(&self) -> Option<String> {
+        self.error.clone()
+    }
+
+    /// The entity paths, sorted.
+    fn entity_paths(&self) -> Vec<String> {
+        self.entities.keys().cloned().collect()
+    }
+
+    /// The timelines as `(name, type)`.
+    fn timelines(&self) -> Vec<(String, String)> {
+        self.timelines.iter().cloned().collect()
+    }
+
+    /// One entity's rows as an Arrow IPC stream: one column per timeline (null for rows
+    /// not on it), one per component (null where a row did not log it).
+    fn to_ipc<'py>(&self, py: Python<'py>, entity_path: &str) -> PyResult<Bound<'py, PyBytes>> {
+        let chunks = self
+            .entities
+            .get(entity_path)
+            .ok_or_else(|| pyo3::exceptions::PyKeyError::new_err(entity_path.to_owned()))?;
+        let bytes = entity_table(chunks).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+}
+
+/// The union table of an entity's chunks, as IPC stream bytes.
+fn entity_table(
+    chunks: &[std::sync::Arc<reel_core::Chunk>],
+) -> Result<Vec<u8>, arrow_schema::ArrowError> {
+    use arrow_array::{Array, ArrayRef};
+    use arrow_schema::{DataType, Field, Schema};
+    use std::collections::BTreeMap;
+
+    let mut timelines: BTreeMap<String, DataType> = BTreeMap::new();
+    let mut components: BTreeMap<String, DataType> = BTreeMap::new();
+    for c in chunks {
+        for t in c.timelines().keys() {
+            timelines.insert(t.name().to_string(), t.typ().arrow_datatype());
+        }
+        for (name, list) in c.components() {
+            components.insert(name.to_string(), list.data_type().clone());
+        }
+    }
+    let mut columns: Vec<(Field, Vec<ArrayRef>)> = timelines
+        .iter()
+        .map(|(n, t)| (Field::new(n, t.clone(), true), Vec::new()))
+        .chain(
+            components
+                .iter()
+                .map(|(n, t)| (Field::new(n, t.clone(), true), Vec::new())),
+        )
+        .collect();
+    for c in chunks {
+        let batch = c
+            .to_record_batch()
+            .map_err(|e| arrow_schema::ArrowError::InvalidArgumentError(e.to_string()))?;
+        for (field, parts) in &mut columns {
+            let part = batch
+                .column_by_name(field.name())
+                .filter(|a| a.data_type() == field.data_type())
+                .cloned()
+                .unwrap_or_else(|| arrow_array::new_null_array(field.data_type(), c.num_rows()));
+            parts.push(part);
+        }
+    }
+    let mut fields = Vec::new();
+    let mut arrays = Vec::new();
+    for (field, parts) in columns {
+        let refs: Vec<&dyn Array> = parts.iter().map(|a| a.as_ref()).collect();
+        arrays.push(arrow_select::concat::concat(&refs)?);
+        fields.push(field);
+    }
+    let schema = std::sync::Arc::new(Schema::new(fields));
+    let rows = chunks.iter().map(|c| c.num_rows()).sum();
+    let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(rows));
+    let batch = arrow_array::RecordBatch::try_new_with_options(schema.clone(), arrays, &options)?;
+    let mut out = Vec::new();
+    let mut writer = arrow_ipc::writer::StreamWriter::try_new(&mut out, &schema)?;
+    writer.write(&batch)?;
+    writer.finish()?;
+    drop(writer);
+    Ok(out)
+}
+
+/// Reads a reel stream; everything before any damage is kept and the error recorded.
+#[pyfunction]
+fn load(py: Python<'_>, bytes: &[u8]) -> PyLoaded {
+    py.detach(|| {
+        let mut loaded = PyLoaded {
+            application_id: None,
+            recording_id: None,
+            entities: Default::default(),
+            timelines: Default::default(),
+            error: None,
+        };
+        for item in reel_format::decode_slice(bytes) {
+            match item {
+                Ok(reel_core::LogMsg::SetStoreInfo(s))
+                    if s.info.store_id.kind == reel_core::StoreKind::Recording =>
+                {
+                    loaded
+                        .application_id
+                        .get_or_insert(s.info.application_id.to_string());
+                    loaded
+                        .recording_id
+                        .get_or_insert(s.info.store_id.id.to_string());
+                }
+                Ok(reel_core::LogMsg::ArrowMsg(a))
+                    if a.store_id.kind == reel_core::StoreKind::Recording =>
+                {
+                    loaded.recording_id.get_or_insert(a.store_id.id.to_string());
+                    for t in a.chunk.timelines().keys() {
+                        loaded
+                            .timelines
+                            .insert((t.name().to_string(), t.typ().to_string()));
+                    }
+                    loaded
+                        .entities
+                        .entry(a.chunk.entity_path().to_string())
+                        .or_default()
+                        .push(a.chunk.clone());
+                }
+                Ok(_) => {}
+                Err(e) => loaded.error = Some(e.to_string()),
+            }
+        }
+        loaded
+    })
+}
+
+/// Creates a recording (buffering until a sink is set).
+#[pyfunction]
+#[pyo3(signature = (application_id, recording_id, default_enabled, python_version))]
+fn new_recording(
+    application_id: &str,
+    recording_id: Option<String>,
+    default_enabled: bool,
+    python_version: String,
+) -> PyResult<PyRecording> {
+    let mut builder = RecordingStreamBuilder::new(application_id)
+        .default_enabled(default_enabled)
+        .strict(true)
+        .store_source(StoreSource::PythonSdk {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            python_version,
+        });
+    if let Some(id) = recording_id {
+        builder = builder.recording_id(id);
+    }
+    let rec = builder.buffered().map_err(to_py)?;
+    Ok(PyRecording { rec })
+}
+
+/// The global default recording.
+#[pyfunction]
+fn get_global() -> Option<PyRecording> {
+    reel_sdk::get_global_data_recording().map(|rec| PyRecording { rec })
+}
+
+/// Replaces the global default recording; returns the previous one.
+#[pyfunction]
+#[pyo3(signature = (recording))]
+fn set_global(recording: Option<&PyRecording>) -> Option<PyRecording> {
+    reel_sdk::set_global_data_recording(recording.map(|r| r.rec.clone()))
+        .map(|rec| PyRecording { rec })
+}
+
+/// The calling thread's default recording.
+#[pyfunction]
+fn get_thread_local() -> Option<PyRecording> {
+    reel_sdk::get_thread_local_data_recording().map(|rec| PyRecording { rec })
+}
+
+/// Replaces the calling thread's default recording; returns the previous one.
+#[pyfunction]
+#[pyo3(signature = (recording))]
+fn set_thread_local(recording: Option<&PyRecording>) -> Option<PyRecording> {
+    reel_sdk::set_thread_local_data_recording(recording.map(|r| r.rec.clone()))
+        .map(|rec| PyRecording { rec })
+}
+
+/// Whether reel's own warnings are printed to stderr.
+#[pyfunction]
+fn set_stderr_diagnostics(enabled: bool) {
+    reel_sdk::set_stderr_diagnostics(enabled);
+}
+
+/// The reel version of the extension.
+#[pyfunction]
+fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+/// The extension module.
+#[pymodule]
+fn _reel(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyRecording>()?;
+    m.add_class::<PyMemory>()?;
+    m.add_class::<PyLoaded>()?;
+    m.add_function(wrap_pyfunction!(load, m)?)?;
+    m.add_function(wrap_pyfunction!(new_recording, m)?)?;
+    m.add_function(wrap_pyfunction!(get_global, m)?)?;
+    m.add_function(wrap_pyfunction!(set_global, m)?)?;
+    m.add_function(wrap_pyfunction!(get_thread_local, m)?)?;
+    m.add_function(wrap_pyfunction!(set_thread_local, m)?)?;
+    m.add_function(wrap_pyfunction!(version, m)?)?;
+    m.add_function(wrap_pyfunction!(set_stderr_diagnostics, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,600 @@
+"""reel: log points, meshes, images, tensors, scalars and text from a running program into
+time-indexed recordings, and look at them live or later.
+
+    import reel as rr
+
+    rr.init("my_app")
+    rr.save("run.reel")
+    rr.set_time_sequence("frame", 0)
+    rr.log_points("world/points", [[0, 0, 0], [1, 1, 1]], colors=[255, 0, 0])
+
+Every function that takes ``recording=None`` is also a method of `RecordingStream`.
+Environment: ``REEL=off`` disables logging; ``REEL_FLUSH_TICK_SECS``,
+``REEL_FLUSH_NUM_BYTES`` and ``REEL_FLUSH_NUM_ROWS`` tune micro-batching;
+``REEL_RECORDING_ID`` sets the default recording id; ``REEL_STRICT`` the strict default.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import logging
+import multiprocessing
+import os
+import sys
+import threading
+import uuid
+import warnings
+from typing import Any, Callable, Iterable, Optional
+
+import numpy as np
+
+from . import _reel, components
+from .components import ComponentBatchLike, colors_to_u32
+
+__version__ = _reel.version()
+
+__all__ = [
+    "LoggingHandler",
+    "MemoryRecording",
+    "Recording",
+    "RecordingStream",
+    "ReelWarning",
+    "components",
+    "connect",
+    "disconnect",
+    "flush",
+    "get_data_recording",
+    "get_global_data_recording",
+    "get_recording_id",
+    "get_thread_local_data_recording",
+    "init",
+    "is_enabled",
+    "load_recording",
+    "log_components",
+    "log_points",
+    "log_scalar",
+    "log_text_entry",
+    "memory_recording",
+    "new_recording",
+    "reset_time",
+    "save",
+    "set_global_data_recording",
+    "set_strict_mode",
+    "set_thread_local_data_recording",
+    "set_time_nanos",
+    "set_time_seconds",
+    "set_time_sequence",
+    "spawn",
+    "stdout",
+]
+
+#: The default port of `spawn` and `connect`.
+DEFAULT_PORT = 9876
+
+
+class ReelWarning(UserWarning):
+    """Bad input that was not logged (outside strict mode)."""
+
+
+# ----------------------------------------------------------------------------------------
+# Strict mode
+
+_strict_mode: Optional[bool] = None
+
+
+def _env_on(name: str) -> Optional[bool]:
+    value = os.environ.get(name)
+    if value is None:
+        return None
+    v = value.strip().lower()
+    if v in ("1", "on", "true", "yes"):
+        return True
+    if v in ("0", "off", "false", "no"):
+        return False
+    warnings.warn(f"ignoring {name}={value!r}: expected on or off", ReelWarning, stacklevel=3)
+    return None
+
+
+def set_strict_mode(strict: bool) -> None:
+    """Sets the default for strict mode: raise on bad input (True) or warn (False)."""
+    global _strict_mode
+    _strict_mode = bool(strict)
+
+
+def strict_mode() -> bool:
+    """The default for strict mode (`set_strict_mode`, else ``REEL_STRICT``, else False)."""
+    if _strict_mode is None:
+        return bool(_env_on("REEL_STRICT"))
+    return _strict_mode
+
+
+def _handle_bad_input(error: Exception, strict: Optional[bool], stacklevel: int = 4) -> None:
+    if strict if strict is not None else strict_mode():
+        raise error
+    warnings.warn(f"{error}; nothing was logged", ReelWarning, stacklevel=stacklevel)
+
+
+# ----------------------------------------------------------------------------------------
+# Recordings
+
+_scopes = threading.local()
+
+
+class RecordingStream:
+    """A handle to a recording. Safe to copy and to share between threads; copies share
+    the recording. ``with rec:`` makes it the thread's default recording for the block (and
+    flushes on exit).
+
+    Every function that takes ``recording=None`` is also a method of this class.
+    """
+
+    def __init__(self, handle: "_reel.RecordingHandle") -> None:
+        self._handle = handle
+
+    # -- identity and context ----------------------------------------------------------
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RecordingStream) and self._handle.same(other._handle)
+
+    def __hash__(self) -> int:
+        return hash(self._handle.recording_id())
+
+    def __copy__(self) -> "RecordingStream":
+        return RecordingStream(self._handle)
+
+    def __deepcopy__(self, memo: Any) -> "RecordingStream":
+        return RecordingStream(self._handle)
+
+    def __repr__(self) -> str:
+        return f"RecordingStream(application_id={self._handle.application_id()!r}, recording_id={self._handle.recording_id()!r})"
+
+    def __enter__(self) -> "RecordingStream":
+        stack = getattr(_scopes, "stack", None)
+        if stack is None:
+            stack = _scopes.stack = []
+        stack.append(_reel.set_thread_local(self._handle))
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.flush(blocking=True)
+        previous = _scopes.stack.pop()
+        _reel.set_thread_local(previous)
+
+    # -- metadata ------------------------------------------------------------------------
+
+    def is_enabled(self) -> bool:
+        """Whether this recording logs anything (see ``REEL=off``)."""
+        return self._handle.is_enabled()
+
+    def get_recording_id(self) -> Optional[str]:
+        """The recording id this recording logs to."""
+        return self._handle.recording_id()
+
+    # -- sinks ---------------------------------------------------------------------------
+
+    def connect(self, addr: Optional[str] = None, flush_timeout_sec: float = 2.0) -> None:
+        """Streams to a reel server at ``addr`` ("host:port", default 127.0.0.1:9876)."""
+        self._handle.connect(addr, flush_timeout_sec)
+
+    def spawn(self, port: int = DEFAULT_PORT, connect: bool = True, memory_limit: str = "75%") -> None:
+        """Starts a reel server on ``port`` (or reuses one) and, with ``connect``, streams to it."""
+        self._handle.spawn(port, connect, memory_limit)
+
+    def save(self, path: "str | os.PathLike[str]") -> None:
+        """Writes the recording to a file from now on (with everything logged so far)."""
+        self._handle.save(os.fspath(path))
+
+    def stdout(self) -> None:
+        """Writes the recording to standard output from now on."""
+        self._handle.stdout()
+
+    def memory_recording(self) -> "MemoryRecording":
+        """Keeps the recording in memory from now on; returns the memory recording."""
+        return MemoryRecording(self._handle.memory(), self)
+
+    def disconnect(self) -> None:
+        """Closes the current sink (after delivering to it) and buffers again."""
+        self._handle.disconnect()
+
+    def flush(self, blocking: bool = True) -> None:
+        """Delivers everything logged so far; with ``blocking``, waits for the sink."""
+        self._handle.flush(blocking)
+
+    # -- time ----------------------------------------------------------------------------
+
+    def set_time_sequence(self, timeline: str, sequence: int) -> None:
+        """Sets the current thread's time on a sequence timeline (frame numbers)."""
+        self._handle.set_time_sequence(timeline, int(sequence))
+
+    def set_time_seconds(self, timeline: str, seconds: float) -> None:
+        """Sets the current thread's time in seconds (since the Unix epoch or any origin)."""
+        self._handle.set_time_seconds(timeline, float(seconds))
+
+    def set_time_nanos(self, timeline: str, nanos: int) -> None:
+        """Sets the current thread's time in nanoseconds."""
+        self._handle.set_time_nanos(timeline, int(nanos))
+
+    def reset_time(self) -> None:
+        """Clears the current thread's time on every timeline."""
+        self._handle.reset_time()
+
+    # -- logging -------------------------------------------------------------------------
+
+    def log_components(
+        self,
+        entity_path: str,
+        components: Iterable[Any],
+        *,
+        num_instances: Optional[int] = None,
+        timeless: bool = False,
+        strict: Optional[bool] = None,
+    ) -> None:
+        """Logs component batches (`reel.components.*Batch` or any object with
+        ``component_name()`` and ``as_arrow_array()``) as one row.
+
+        Each batch has ``num_instances`` values (default: the longest), 1 (a splat), or 0 (a
+        clear). Otherwise: an error in strict mode, one warning and nothing logged if not.
+        """
+        try:
+            batches = []
+            for c in components:
+                if not (hasattr(c, "component_name") and hasattr(c, "as_arrow_array")):
+                    raise TypeError(
+                        f"expected a component batch (component_name() and as_arrow_array()), got {type(c).__name__}"
+                    )
+                batches.append((c.component_name(), c.as_arrow_array()))
+            self._handle.log_components(entity_path, batches, num_instances, timeless)
+        except (ValueError, TypeError) as e:
+            _handle_bad_input(e, strict)
+
+    def log_points(
+        self,
+        entity_path: str,
+        positions: Any = None,
+        *,
+        identifiers: Any = None,
+        colors: Any = None,
+        radii: Any = None,
+        labels: Any = None,
+        class_ids: Any = None,
+        keypoint_ids: Any = None,
+        draw_order: Optional[float] = None,
+        ext: Optional[dict] = None,
+        timeless: bool = False,
+    ) -> None:
+        """Logs 2D or 3D points (positions of shape (N, 2) or (N, 3)) with optional
+        per-point or splatted colors, radii, labels, class and keypoint ids."""
+        try:
+            batches: list = []
+            if positions is not None:
+                pos = np.asarray(positions, dtype=np.float32)
+                if pos.ndim == 1 and pos.size in (2, 3):
+                    pos = pos.reshape(1, -1)
+                if pos.ndim != 2 or pos.shape[1] not in (2, 3):
+                    raise ValueError(f"positions: expected shape (N, 2) or (N, 3), got {pos.shape}")
+                batch = components.Position2DBatch(pos) if pos.shape[1] == 2 else components.Position3DBatch(pos)
+                batches.append(batch)
+            if identifiers is not None:
+                batches.append(components.InstanceKeyBatch(identifiers))
+            if colors is not None:
+                batches.append(components.ColorBatch(colors))
+            if radii is not None:
+                batches.append(components.RadiusBatch(radii))
+            if labels is not None:
+                batches.append(components.TextBatch(labels))
+            if class_ids is not None:
+                batches.append(components.ClassIdBatch(class_ids))
+            if keypoint_ids is not None:
+                batches.append(components.KeypointIdBatch(keypoint_ids))
+            if draw_order is not None:
+                batches.append(components.DrawOrderBatch(draw_order))
+            batches.extend(_ext_batches(ext))
+        except (ValueError, TypeError) as e:
+            return _handle_bad_input(e, None)
+        self.log_components(entity_path, batches, timeless=timeless)
+
+    def log_scalar(
+        self,
+        entity_path: str,
+        scalar: float,
+        *,
+        label: Optional[str] = None,
+        color: Any = None,
+        radius: Optional[float] = None,
+        scattered: Optional[bool] = None,
+        ext: Optional[dict] = None,
+    ) -> None:
+        """Logs one value of a time series."""
+        if label is None and color is None and radius is None and scattered is None and not ext:
+            try:
+                return self._handle.log_scalar(entity_path, float(scalar))
+            except (ValueError, TypeError) as e:
+                return _handle_bad_input(e, None)
+        batches: list = [components.ScalarBatch(scalar)]
+        if label is not None:
+            batches.append(components.TextBatch(label))
+        if color is not None:
+            batches.append(components.ColorBatch(color))
+        if radius is not None:
+            batches.append(components.RadiusBatch(radius))
+        batches.extend(_ext_batches(ext))
+        self.log_components(entity_path, batches)
+
+    def log_text_entry(
+        self,
+        entity_path: str,
+        text: str,
+        *,
+        level: Optional[str] = "INFO",
+        color: Any = None,
+        ext: Optional[dict] = None,
+        timeless: bool = False,
+    ) -> None:
+        """Logs one entry of a text log."""
+        batches: list = [components.TextBatch(text)]
+        if level is not None:
+            batches.append(components.TextLogLevelBatch(str(level)))
+        if color is not None:
+            batches.append(components.ColorBatch(color))
+        batches.extend(_ext_batches(ext))
+        self.log_components(entity_path, batches, timeless=timeless)
+
+
+def _ext_batches(ext: Optional[dict]) -> list:
+    """User components from ``ext={name: array-like or batch}``."""
+    if not ext:
+        return []
+    import pyarrow as pa
+
+    out = []
+    for name, value in ext.items():
+        if hasattr(value, "as_arrow_array"):
+            out.append(_Named(name, value.as_arrow_array()))
+        else:
+            out.append(_Named(name, pa.array(np.atleast_1d(np.asarray(value)))))
+    return out
+
+
+class _Named(ComponentBatchLike):
+    def __init__(self, name: str, array: Any) -> None:
+        super().__init__(array)
+        self._name = name
+
+    def component_name(self) -> str:
+        return self._name
+
+
+class MemoryRecording:
+    """A recording kept in memory (from `memory_recording`)."""
+
+    def __init__(self, handle: "_reel.MemoryHandle", recording: RecordingStream) -> None:
+        self._handle = handle
+        self._recording = recording
+
+    def num_msgs(self) -> int:
+        """The number of messages held; flushes the batcher first so the count is exact."""
+        return self._handle.num_msgs()
+
+    def reset_data(self) -> None:
+        """Removes the logged data (store announcements and blueprints stay)."""
+        self._handle.reset_data()
+
+    def reset_blueprint(self, *, add_to_app_default_blueprint: bool = False) -> None:
+        """Replaces the blueprint with a fresh one, activated at once; with
+        ``add_to_app_default_blueprint`` it also becomes the application's default."""
+        self._handle.reset_blueprint(add_to_app_default_blueprint)
+
+    def drain_as_bytes(self) -> bytes:
+        """Takes everything held, as bytes of the reel format."""
+        return self._handle.drain_as_bytes()
+
+
+class Recording:
+    """A recording read back with `load_recording`."""
+
+    def __init__(self, loaded: "_reel.LoadedRecording") -> None:
+        self._loaded = loaded
+
+    @property
+    def application_id(self) -> Optional[str]:
+        """The application id of the recording."""
+        return self._loaded.application_id
+
+    @property
+    def recording_id(self) -> Optional[str]:
+        """The recording id."""
+        return self._loaded.recording_id
+
+    def entity_paths(self) -> list:
+        """Every entity that has data, sorted."""
+        return self._loaded.entity_paths()
+
+    def timelines(self) -> list:
+        """The timelines as ``(name, type)`` pairs; type is sequence, time or duration."""
+        return self._loaded.timelines()
+
+    def to_arrow(self, entity_path: str) -> "Any":
+        """The entity's rows as a pyarrow Table: one row per logged row, one column per
+        timeline (null for timeless rows), one column per component (a list per row; null
+        where the row did not log it, empty where it cleared it)."""
+        import pyarrow as pa
+
+        return pa.ipc.open_stream(self._loaded.to_ipc(entity_path)).read_all()
+
+
+def load_recording(path_or_bytes: "str | os.PathLike[str] | bytes") -> Recording:
+    """Reads a recording from a file or from bytes of the reel format. A truncated or partly
+    corrupt input loads everything before the damage and warns once."""
+    if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
+        data = bytes(path_or_bytes)
+    else:
+        with open(os.fspath(path_or_bytes), "rb") as f:
+            data = f.read()
+    loaded = _reel.load(data)
+    if loaded.error is not None:
+        warnings.warn(f"the recording is damaged; loaded what came before: {loaded.error}", ReelWarning, stacklevel=2)
+    return Recording(loaded)
+
+
+def _default_recording_id(application_id: str) -> str:
+    """``REEL_RECORDING_ID``, else an id derived from this process's multiprocessing
+    authkey and the application id: processes started with multiprocessing share it."""
+    env = os.environ.get("REEL_RECORDING_ID")
+    if env:
+        return env
+    authkey = bytes(multiprocessing.current_process().authkey)
+    digest = hashlib.sha256(authkey + application_id.encode("utf-8")).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
+
+
+def new_recording(
+    *,
+    application_id: str,
+    recording_id: Optional[str] = None,
+    make_default: bool = False,
+    make_thread_default: bool = False,
+    spawn: bool = False,
+    default_enabled: bool = True,
+) -> RecordingStream:
+    """Creates a recording of ``application_id``.
+
+    ``recording_id`` defaults to one derived from ``multiprocessing.current_process().authkey``
+    (so multiprocessing children share it); ``make_default`` / ``make_thread_default`` make
+    it the global / thread default; ``spawn`` starts a server and streams to it;
+    ``default_enabled`` is overridden by ``REEL=on|off``.
+    """
+    rid = recording_id if recording_id is not None else _default_recording_id(application_id)
+    version = "{}.{}.{}".format(*sys.version_info[:3])
+    rec = RecordingStream(_reel.new_recording(application_id, str(rid), default_enabled, version))
+    if make_default:
+        set_global_data_recording(rec)
+    if make_thread_default:
+        set_thread_local_data_recording(rec)
+    if spawn:
+        rec.spawn()
+    return rec
+
+
+def init(
+    application_id: str,
+    recording_id: Optional[str] = None,
+    spawn: bool = False,
+    init_logging: bool = True,
+    default_enabled: bool = True,
+    strict: bool = False,
+) -> None:
+    """Creates a recording and makes it the global default (see `new_recording`).
+
+    ``init_logging=False`` silences reel's own diagnostics on stderr; ``strict`` sets the
+    default strict mode (`set_strict_mode`).
+    """
+    _reel.set_stderr_diagnostics(bool(init_logging))
+    set_strict_mode(strict)
+    new_recording(
+        application_id=application_id,
+        recording_id=recording_id,
+        make_default=True,
+        spawn=spawn,
+        default_enabled=default_enabled,
+    )
+
+
+def _wrap(handle: Any) -> Optional[RecordingStream]:
+    return None if handle is None else RecordingStream(handle)
+
+
+def get_global_data_recording() -> Optional[RecordingStream]:
+    """Returns the currently active global recording, if any."""
+    return _wrap(_reel.get_global())
+
+
+def get_thread_local_data_recording() -> Optional[RecordingStream]:
+    """Returns the currently active thread-local recording, if any."""
+    return _wrap(_reel.get_thread_local())
+
+
+def set_global_data_recording(recording: Optional[RecordingStream]) -> Optional[RecordingStream]:
+    """Replaces the currently active global recording; returns the previous one."""
+    return _wrap(_reel.set_global(None if recording is None else recording._handle))
+
+
+def set_thread_local_data_recording(recording: Optional[RecordingStream]) -> Optional[RecordingStream]:
+    """Replaces the currently active thread-local recording; returns the previous one."""
+    return _wrap(_reel.set_thread_local(None if recording is None else recording._handle))
+
+
+def get_data_recording(recording: Optional[RecordingStream] = None) -> Optional[RecordingStream]:
+    """The most appropriate recording to log to: ``recording`` if given, else the thread's,
+    else the global one, else None."""
+    if recording is not None:
+        return recording
+    return get_thread_local_data_recording() or get_global_data_recording()
+
+
+def _module_function(method: Callable[..., Any], default: Any = None) -> Callable[..., Any]:
+    """The module-level twin of a `RecordingStream` method: same parameters plus
+    ``recording=None``; uses `get_data_recording` and does nothing without a recording."""
+    sig = inspect.signature(method)
+    params = list(sig.parameters.values())[1:]
+    params.append(inspect.Parameter("recording", inspect.Parameter.KEYWORD_ONLY, default=None))
+
+    @functools.wraps(method)
+    def function(*args: Any, recording: Optional[RecordingStream] = None, **kwargs: Any) -> Any:
+        rec = get_data_recording(recording)
+        if rec is None:
+            return default
+        return getattr(rec, method.__name__)(*args, **kwargs)
+
+    function.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+    del function.__wrapped__  # the signature above is the truth, not the method's
+    return function
+
+
+is_enabled = _module_function(RecordingStream.is_enabled, default=False)
+get_recording_id = _module_function(RecordingStream.get_recording_id)
+connect = _module_function(RecordingStream.connect)
+spawn = _module_function(RecordingStream.spawn)
+save = _module_function(RecordingStream.save)
+stdout = _module_function(RecordingStream.stdout)
+memory_recording = _module_function(RecordingStream.memory_recording)
+disconnect = _module_function(RecordingStream.disconnect)
+flush = _module_function(RecordingStream.flush)
+set_time_sequence = _module_function(RecordingStream.set_time_sequence)
+set_time_seconds = _module_function(RecordingStream.set_time_seconds)
+set_time_nanos = _module_function(RecordingStream.set_time_nanos)
+reset_time = _module_function(RecordingStream.reset_time)
+log_components = _module_function(RecordingStream.log_components)
+log_points = _module_function(RecordingStream.log_points)
+log_scalar = _module_function(RecordingStream.log_scalar)
+log_text_entry = _module_function(RecordingStream.log_text_entry)
+
+
+class LoggingHandler(logging.Handler):
+    """A `logging.Handler` that records every log record as a text log entry, under the
+    logger's name (dots become path separators), below an optional ``path_prefix``."""
+
+    _LEVELS = [
+        (logging.CRITICAL, "CRITICAL"),
+        (logging.ERROR, "ERROR"),
+        (logging.WARNING, "WARN"),
+        (logging.INFO, "INFO"),
+        (logging.DEBUG, "DEBUG"),
+    ]
+
+    def __init__(self, path_prefix: Optional[str] = None) -> None:
+        """``path_prefix``: a common prefix for every entity path (default none)."""
+        super().__init__()
+        self.path_prefix = path_prefix
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Records ``record`` as a text log entry."""
+        try:
+            level = next((name for number, name in self._LEVELS if record.levelno >= number), "TRACE")
+            path = record.name.replace(".", "/")
+            if self.path_prefix:
+                path = f"{self.path_prefix.rstrip('/')}/{path}"
+            log_text_entry(path, record.getMessage(), level=level)
+        except Exception:  # a logging handler must not raise
+            self.handleError(record)
