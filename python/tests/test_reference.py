@@ -454,3 +454,47 @@ def test_load_recording_of_a_truncated_file_warns_once(tmp_path):
     assert values and values == [[float(i)] for i in range(len(values))]
     assert loaded.application_id == "damaged"
     assert ("frame", "sequence") in loaded.timelines()
+
+
+# -- process life ------------------------------------------------------------------------
+
+
+def test_exit_flushes_every_recording(tmp_path):
+    path = tmp_path / "exit.reel"
+    code = (
+        "import reel as rr\n"
+        "rr.init('exit')\n"
+        f"rr.save({str(path)!r})\n"
+        "for i in range(500):\n"
+        "    rr.set_time_sequence('frame', i); rr.log_scalar('s', float(i))\n"
+        # No flush, no disconnect: interpreter exit must deliver everything.
+    )
+    out = run_python(code, {"REEL_FLUSH_TICK_SECS": "1000"})
+    assert out.returncode == 0, out.stderr
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the file must be whole: no damage warning
+        table = rr.load_recording(path).to_arrow("s")
+    assert table.column("frame").to_pylist() == list(range(500))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_forked_child_neither_hangs_nor_flushes_twice(tmp_path):
+    path = tmp_path / "fork.reel"
+    code = (
+        "import os, reel as rr\n"
+        "rr.init('fork')\n"
+        f"rr.save({str(path)!r})\n"
+        "for i in range(100): rr.log_scalar('s', float(i))\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    assert not rr.is_enabled(), 'inherited recordings are inert in the child'\n"
+        "    rr.log_scalar('s', -1.0)\n"
+        "    raise SystemExit(0)\n"  # a normal exit: runs the exit hooks, which must skip
+        "_, status = os.waitpid(pid, 0)\n"
+        "assert status == 0, status\n"
+        "for i in range(100, 150): rr.log_scalar('s', float(i))\n"
+    )
+    out = run_python(code, {"REEL_FLUSH_TICK_SECS": "1000"})
+    assert out.returncode == 0, out.stderr
+    values = [v[0] for v in rr.load_recording(path).to_arrow("s").column("reel.components.Scalar").to_pylist()]
+    assert values == [float(i) for i in range(150)], "every row once, none from the child"
