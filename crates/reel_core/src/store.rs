@@ -201,14 +201,10 @@ pub struct StoreInfo {
 impl StoreInfo {
     /// Info for a new recording started now by the Rust SDK.
     pub fn new_recording(application_id: ApplicationId, recording_id: RecordingId) -> Self {
-        let started_ns = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as i64)
-            .unwrap_or(0);
         Self {
             application_id,
             store_id: StoreId::recording(recording_id),
-            started_ns,
+            started_ns: crate::time::now_nanos(),
             source: StoreSource::rust_sdk(),
         }
     }

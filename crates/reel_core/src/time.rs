@@ -63,6 +63,14 @@ impl fmt::Display for TimeType {
     }
 }
 
+/// Nanoseconds since the Unix epoch, now (0 on a clock set before 1970).
+pub fn now_nanos() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0)
+}
+
 fn format_duration_ns(ns: i64) -> String {
     let sign = if ns < 0 { "-" } else { "" };
     let abs = ns.unsigned_abs();

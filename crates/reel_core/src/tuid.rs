@@ -7,7 +7,6 @@
 
 use std::cell::Cell;
 use std::fmt;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A 128-bit time-ordered unique id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -23,10 +22,7 @@ thread_local! {
 
 fn now_ns() -> u64 {
     // A clock before 1970 is a misconfigured machine; ids then still increase per thread.
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(0)
+    crate::time::now_nanos().max(0) as u64
 }
 
 impl Tuid {

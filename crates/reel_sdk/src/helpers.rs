@@ -206,14 +206,13 @@ impl RecordingStream {
     ) -> RecordingResult<()> {
         match result {
             Ok(archetype) => {
-                let mut batches = archetype.as_component_batches();
-                batches.extend(extras.ext);
-                let options = LogOptions {
-                    timeless: extras.timeless,
-                    skip_instance_check: !archetype.instance_aligned(),
-                    ..LogOptions::default()
-                };
-                self.log_components(entity_path, batches, options)
+                let aligned = archetype.instance_aligned();
+                self.log_batches(
+                    entity_path,
+                    archetype.as_component_batches(),
+                    extras,
+                    aligned,
+                )
             }
             Err(source) => self.reject(RecordingError::Invalid {
                 entity_path: entity_path.to_owned(),
@@ -237,21 +236,38 @@ impl RecordingStream {
         Ok(())
     }
 
-    /// Logs batches (no archetype: e.g. updating colors without positions).
+    /// Logs batches plus `extras` as one row; `instance_aligned` says whether the
+    /// instance-count rule applies (see `AsComponents::instance_aligned`).
     fn log_batches(
         &self,
         entity_path: &str,
         mut batches: Vec<ComponentBatch>,
         extras: Extras,
+        instance_aligned: bool,
     ) -> RecordingResult<()> {
         batches.extend(extras.ext);
         let options = LogOptions {
             timeless: extras.timeless,
+            skip_instance_check: !instance_aligned,
             ..LogOptions::default()
         };
         self.log_components(entity_path, batches, options)
     }
 
+    /// The `log_point`-style helpers take exactly one instance: an error otherwise.
+    fn expect_one(
+        &self,
+        entity_path: &str,
+        helper: &str,
+        count: usize,
+    ) -> Option<RecordingResult<()>> {
+        (count != 1).then(|| {
+            self.reject(RecordingError::Invalid {
+                entity_path: entity_path.to_owned(),
+                source: ValidationError::Shape(format!("{helper} takes one instance, got {count}")),
+            })
+        })
+    }
     /// `log_points`: 2D or 3D points with optional colors, radii, labels and ids.
     pub fn log_points(&self, entity_path: &str, args: PointsArgs) -> RecordingResult<()> {
         use archetypes::batch;
@@ -271,7 +287,7 @@ impl RecordingStream {
             }
             None => optional.extend(args.draw_order.map(|d| batch::<c::DrawOrder>([d]))),
         }
-        self.log_batches(entity_path, optional, args.extras)
+        self.log_batches(entity_path, optional, args.extras, true)
     }
 
     /// `log_point`: one point (the arguments' vectors hold one value each).
@@ -281,13 +297,8 @@ impl RecordingStream {
             Some(Positions::D3(p)) => p.len(),
             None => 1,
         };
-        if count != 1 {
-            return self.reject(RecordingError::Invalid {
-                entity_path: entity_path.to_owned(),
-                source: ValidationError::Shape(format!(
-                    "log_point takes one position, got {count}"
-                )),
-            });
+        if let Some(rejected) = self.expect_one(entity_path, "log_point", count) {
+            return rejected;
         }
         self.log_points(entity_path, args)
     }
@@ -315,14 +326,8 @@ impl RecordingStream {
 
     /// `log_rect`: one rectangle.
     pub fn log_rect(&self, entity_path: &str, args: RectsArgs) -> RecordingResult<()> {
-        if args.rects.len() != 1 {
-            return self.reject(RecordingError::Invalid {
-                entity_path: entity_path.to_owned(),
-                source: ValidationError::Shape(format!(
-                    "log_rect takes one rectangle, got {}",
-                    args.rects.len()
-                )),
-            });
+        if let Some(rejected) = self.expect_one(entity_path, "log_rect", args.rects.len()) {
+            return rejected;
         }
         self.log_rects(entity_path, args)
     }
@@ -353,14 +358,8 @@ impl RecordingStream {
 
     /// `log_obb`: one oriented box.
     pub fn log_obb(&self, entity_path: &str, args: ObbsArgs) -> RecordingResult<()> {
-        if args.half_sizes.len() != 1 {
-            return self.reject(RecordingError::Invalid {
-                entity_path: entity_path.to_owned(),
-                source: ValidationError::Shape(format!(
-                    "log_obb takes one box, got {}",
-                    args.half_sizes.len()
-                )),
-            });
+        if let Some(rejected) = self.expect_one(entity_path, "log_obb", args.half_sizes.len()) {
+            return rejected;
         }
         self.log_obbs(entity_path, args)
     }
@@ -448,7 +447,7 @@ impl RecordingStream {
                 args.width_scale
                     .map(|v| archetypes::batch::<c::Radius>([v])),
             );
-            return self.log_batches(entity_path, batches, args.extras);
+            return self.log_batches(entity_path, batches, args.extras, true);
         };
         let mut arrow = Arrows3D::new([vector]).with_origins([args.origin]);
         if let Some(v) = args.color {
@@ -817,14 +816,11 @@ impl RecordingStream {
     ) -> RecordingResult<()> {
         let mut batches = ext;
         batches.extend(identifiers.map(archetypes::batch::<reel_types::components::InstanceKey>));
-        self.log_batches(
-            entity_path,
-            batches,
-            Extras {
-                timeless,
-                ext: Vec::new(),
-            },
-        )
+        let extras = Extras {
+            timeless,
+            ext: Vec::new(),
+        };
+        self.log_batches(entity_path, batches, extras, true)
     }
 }
 

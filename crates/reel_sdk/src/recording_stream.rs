@@ -279,13 +279,6 @@ static NO_TIMELINES: LazyLock<Arc<[Timeline]>> = LazyLock::new(|| Arc::from(Vec:
 static LOG_TIME: LazyLock<Timeline> = LazyLock::new(|| Timeline::new_time(Timeline::LOG_TIME));
 static LOG_TICK: LazyLock<Timeline> = LazyLock::new(|| Timeline::new_sequence(Timeline::LOG_TICK));
 
-fn now_ns() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as i64)
-        .unwrap_or(0)
-}
-
 /// Shuts down every live recording of this process; called by the `atexit` hook.
 pub(crate) fn shutdown_all_at_exit() {
     let Some(live) = LIVE.try_lock_for(Duration::from_millis(200)) else {
@@ -856,7 +849,7 @@ fn current_time(inner: &Inner) -> (Arc<[Timeline]>, SmallVec<[i64; 4]>) {
             .clone();
         let mut values: SmallVec<[i64; 4]> = time.user.iter().map(|(_, v)| *v).collect();
         if inner.log_time {
-            values.push(now_ns());
+            values.push(reel_core::time::now_nanos());
         }
         if inner.log_tick {
             values.push(inner.tick.fetch_add(1, Ordering::Relaxed) as i64);
