@@ -31,11 +31,62 @@ from typing import Any, Callable, Iterable, Optional
 import numpy as np
 
 from . import _reel, components
-from .components import ComponentBatchLike, colors_to_u32
+from ._log import (
+    AnnotationInfo,
+    ClassDescription,
+    ImageFormat,
+    LogFamily,
+    LogLevel,
+    MeshFormat,
+    Quaternion,
+    RectFormat,
+    Rigid3D,
+    RotationAxisAngle,
+    TranslationAndMat3,
+    TranslationRotationScale3D,
+)
+from .components import ComponentBatchLike
 
 __version__ = _reel.version()
 
 __all__ = [
+    "AnnotationInfo",
+    "ClassDescription",
+    "ImageFormat",
+    "LogLevel",
+    "MeshFormat",
+    "Quaternion",
+    "RectFormat",
+    "Rigid3D",
+    "RotationAxisAngle",
+    "TranslationAndMat3",
+    "TranslationRotationScale3D",
+    "log",
+    "log_annotation_context",
+    "log_arrow",
+    "log_cleared",
+    "log_depth_image",
+    "log_disconnected_space",
+    "log_extension_components",
+    "log_image",
+    "log_image_file",
+    "log_line_segments",
+    "log_line_strip",
+    "log_line_strips_2d",
+    "log_line_strips_3d",
+    "log_mesh",
+    "log_mesh_file",
+    "log_meshes",
+    "log_obb",
+    "log_obbs",
+    "log_pinhole",
+    "log_point",
+    "log_rect",
+    "log_rects",
+    "log_segmentation_image",
+    "log_tensor",
+    "log_transform3d",
+    "log_view_coordinates",
     "LoggingHandler",
     "MemoryRecording",
     "Recording",
@@ -122,7 +173,7 @@ def _handle_bad_input(error: Exception, strict: Optional[bool], stacklevel: int 
 _scopes = threading.local()
 
 
-class RecordingStream:
+class RecordingStream(LogFamily):
     """A handle to a recording. Safe to copy and to share between threads; copies share
     the recording. ``with rec:`` makes it the thread's default recording for the block (and
     flushes on exit).
@@ -274,8 +325,10 @@ class RecordingStream:
                     pos = pos.reshape(1, -1)
                 if pos.ndim != 2 or pos.shape[1] not in (2, 3):
                     raise ValueError(f"positions: expected shape (N, 2) or (N, 3), got {pos.shape}")
-                batch = components.Position2DBatch(pos) if pos.shape[1] == 2 else components.Position3DBatch(pos)
-                batches.append(batch)
+                if pos.shape[1] == 2:
+                    batches += [components.Position2DBatch(pos), components.IndicatorBatch("Points2D")]
+                else:
+                    batches += [components.Position3DBatch(pos), components.IndicatorBatch("Points3D")]
             if identifiers is not None:
                 batches.append(components.InstanceKeyBatch(identifiers))
             if colors is not None:
@@ -312,13 +365,15 @@ class RecordingStream:
                 return self._handle.log_scalar(entity_path, float(scalar))
             except (ValueError, TypeError) as e:
                 return _handle_bad_input(e, None)
-        batches: list = [components.ScalarBatch(scalar)]
+        batches: list = [components.ScalarBatch(scalar), components.IndicatorBatch("Scalar")]
         if label is not None:
             batches.append(components.TextBatch(label))
         if color is not None:
             batches.append(components.ColorBatch(color))
         if radius is not None:
             batches.append(components.RadiusBatch(radius))
+        if scattered is not None:
+            batches.append(components.ScalarScatteredBatch(bool(scattered)))
         batches.extend(_ext_batches(ext))
         self.log_components(entity_path, batches)
 
@@ -327,13 +382,13 @@ class RecordingStream:
         entity_path: str,
         text: str,
         *,
-        level: Optional[str] = "INFO",
+        level: Optional[str] = LogLevel.INFO,
         color: Any = None,
         ext: Optional[dict] = None,
         timeless: bool = False,
     ) -> None:
         """Logs one entry of a text log."""
-        batches: list = [components.TextBatch(text)]
+        batches: list = [components.TextBatch(text), components.IndicatorBatch("TextLog")]
         if level is not None:
             batches.append(components.TextLogLevelBatch(str(level)))
         if color is not None:
@@ -569,6 +624,32 @@ log_components = _module_function(RecordingStream.log_components)
 log_points = _module_function(RecordingStream.log_points)
 log_scalar = _module_function(RecordingStream.log_scalar)
 log_text_entry = _module_function(RecordingStream.log_text_entry)
+log = _module_function(RecordingStream.log)
+log_point = _module_function(RecordingStream.log_point)
+log_rect = _module_function(RecordingStream.log_rect)
+log_rects = _module_function(RecordingStream.log_rects)
+log_obb = _module_function(RecordingStream.log_obb)
+log_obbs = _module_function(RecordingStream.log_obbs)
+log_line_strip = _module_function(RecordingStream.log_line_strip)
+log_line_strips_2d = _module_function(RecordingStream.log_line_strips_2d)
+log_line_strips_3d = _module_function(RecordingStream.log_line_strips_3d)
+log_line_segments = _module_function(RecordingStream.log_line_segments)
+log_arrow = _module_function(RecordingStream.log_arrow)
+log_mesh = _module_function(RecordingStream.log_mesh)
+log_meshes = _module_function(RecordingStream.log_meshes)
+log_mesh_file = _module_function(RecordingStream.log_mesh_file)
+log_image = _module_function(RecordingStream.log_image)
+log_image_file = _module_function(RecordingStream.log_image_file)
+log_depth_image = _module_function(RecordingStream.log_depth_image)
+log_segmentation_image = _module_function(RecordingStream.log_segmentation_image)
+log_tensor = _module_function(RecordingStream.log_tensor)
+log_transform3d = _module_function(RecordingStream.log_transform3d)
+log_pinhole = _module_function(RecordingStream.log_pinhole)
+log_view_coordinates = _module_function(RecordingStream.log_view_coordinates)
+log_disconnected_space = _module_function(RecordingStream.log_disconnected_space)
+log_annotation_context = _module_function(RecordingStream.log_annotation_context)
+log_cleared = _module_function(RecordingStream.log_cleared)
+log_extension_components = _module_function(RecordingStream.log_extension_components)
 
 
 class LoggingHandler(logging.Handler):

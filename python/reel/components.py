@@ -155,3 +155,301 @@ class ColorBatch(ComponentBatchLike):
 
     def __init__(self, data: Any) -> None:
         super().__init__(pa.array(colors_to_u32(data), type=pa.uint32()))
+
+
+# -- the rest of the built-in components ---------------------------------------------------
+
+
+def _fixed(data: Any, width: int, np_type: Any, pa_type: pa.DataType, name: str, kind: str = "numbers") -> pa.Array:
+    """An (N, width) array as FixedSizeList<pa_type, width>, items non-null (as in Rust)."""
+    arr = np.asarray(data)
+    if arr.size and not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(f"{name}: expected {kind}, got {arr.dtype}")
+    if np.issubdtype(np.dtype(np_type), np.integer) and arr.size and not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(f"{name}: expected integers, got {arr.dtype}")
+    arr = arr.astype(np_type, copy=False)
+    if arr.ndim == 1 and arr.size == width:
+        arr = arr.reshape(1, width)
+    if arr.size == 0:
+        arr = arr.reshape(0, width)
+    if arr.ndim != 2 or arr.shape[1] != width:
+        raise ValueError(f"{name}: expected shape (N, {width}), got {arr.shape}")
+    flat = pa.array(np.ascontiguousarray(arr).reshape(-1), type=pa_type)
+    return pa.FixedSizeListArray.from_arrays(flat, type=pa.list_(pa.field("item", pa_type, nullable=False), width))
+
+
+def _fixed_batch(cls_name: str, component: str, width: int, np_type: Any, pa_type: pa.DataType, doc: str) -> type:
+    def __init__(self, data: Any) -> None:
+        ComponentBatchLike.__init__(self, _fixed(data, width, np_type, pa_type, cls_name))
+
+    cls = type(cls_name, (ComponentBatchLike,), {"__init__": __init__, "__doc__": doc})
+    cls._NAME = f"reel.components.{component}"
+    return cls
+
+
+_f32 = (np.float32, pa.float32())
+Vector2DBatch = _fixed_batch("Vector2DBatch", "Vector2D", 2, *_f32, "2D vectors: shape (N, 2).")
+HalfSizes2DBatch = _fixed_batch("HalfSizes2DBatch", "HalfSizes2D", 2, *_f32, "Half sizes of 2D boxes.")
+HalfSizes3DBatch = _fixed_batch("HalfSizes3DBatch", "HalfSizes3D", 3, *_f32, "Half sizes of 3D boxes.")
+Normal3DBatch = _fixed_batch("Normal3DBatch", "Normal3D", 3, *_f32, "Vertex normals.")
+TexCoord2DBatch = _fixed_batch("TexCoord2DBatch", "TexCoord2D", 2, *_f32, "Texture coordinates.")
+Translation3DBatch = _fixed_batch("Translation3DBatch", "Translation3D", 3, *_f32, "Translations.")
+Scale3DBatch = _fixed_batch("Scale3DBatch", "Scale3D", 3, *_f32, "Per-axis scales.")
+RotationQuatBatch = _fixed_batch("RotationQuatBatch", "RotationQuat", 4, *_f32, "Quaternions [x, y, z, w].")
+ResolutionBatch = _fixed_batch("ResolutionBatch", "Resolution", 2, *_f32, "Image [width, height].")
+TriangleIndicesBatch = _fixed_batch(
+    "TriangleIndicesBatch", "TriangleIndices", 3, np.uint32, pa.uint32(), "Triangle vertex indices: (N, 3)."
+)
+ViewCoordinatesBatch = _fixed_batch(
+    "ViewCoordinatesBatch", "ViewCoordinates", 3, np.uint8, pa.uint8(), "Axis direction codes."
+)
+
+
+def _matrices(data: Any, n: int, name: str) -> np.ndarray:
+    """(N, n, n) or (n, n) row-major matrices, flattened column-major as reel stores them."""
+    arr = np.asarray(data, dtype=np.float32)
+    if arr.ndim == 2:
+        arr = arr[None]
+    if arr.ndim != 3 or arr.shape[1:] != (n, n):
+        raise ValueError(f"{name}: expected shape ({n}, {n}) or (N, {n}, {n}), got {arr.shape}")
+    return arr.transpose(0, 2, 1).reshape(-1, n * n)
+
+
+class Mat3x3Batch(ComponentBatchLike):
+    """3x3 matrices, given row-major as (3, 3) or (N, 3, 3)."""
+
+    _NAME = "reel.components.Mat3x3"
+
+    def __init__(self, data: Any) -> None:
+        super().__init__(_fixed(_matrices(data, 3, "Mat3x3Batch"), 9, np.float32, pa.float32(), "Mat3x3Batch"))
+
+
+class Mat4x4Batch(ComponentBatchLike):
+    """4x4 matrices, given row-major as (4, 4) or (N, 4, 4)."""
+
+    _NAME = "reel.components.Mat4x4"
+
+    def __init__(self, data: Any) -> None:
+        super().__init__(_fixed(_matrices(data, 4, "Mat4x4Batch"), 16, np.float32, pa.float32(), "Mat4x4Batch"))
+
+
+class PinholeProjectionBatch(Mat3x3Batch):
+    """Pinhole intrinsics (image from camera), given row-major as (3, 3)."""
+
+    _NAME = "reel.components.PinholeProjection"
+
+
+def _bools(cls_name: str, component: str, doc: str) -> type:
+    def __init__(self, data: Any) -> None:
+        arr = np.atleast_1d(np.asarray(data))
+        if arr.dtype != bool:
+            raise TypeError(f"{cls_name}: expected booleans, got {arr.dtype}")
+        ComponentBatchLike.__init__(self, pa.array(arr, type=pa.bool_()))
+
+    cls = type(cls_name, (ComponentBatchLike,), {"__init__": __init__, "__doc__": doc})
+    cls._NAME = f"reel.components.{component}"
+    return cls
+
+
+TransformFromParentBatch = _bools("TransformFromParentBatch", "TransformFromParent", "Transform direction.")
+DisconnectedSpaceBatch = _bools("DisconnectedSpaceBatch", "DisconnectedSpace", "Disconnected spaces.")
+ClearIsRecursiveBatch = _bools("ClearIsRecursiveBatch", "ClearIsRecursive", "Whether clears are recursive.")
+ScalarScatteredBatch = _bools("ScalarScatteredBatch", "ScalarScattered", "Scatter plots instead of lines.")
+DepthMeterBatch = _primitive("DepthMeterBatch", "reel.components.DepthMeter", pa.float32(), np.float32, "Depth units per meter.")
+MediaTypeBatch = _strings("MediaTypeBatch", "reel.components.MediaType", "Media types, e.g. image/png.")
+
+
+class AlbedoFactorBatch(ComponentBatchLike):
+    """A mesh's base color (like `ColorBatch`)."""
+
+    _NAME = "reel.components.AlbedoFactor"
+
+    def __init__(self, data: Any) -> None:
+        super().__init__(pa.array(colors_to_u32(data), type=pa.uint32()))
+
+
+class BlobBatch(ComponentBatchLike):
+    """Encoded bytes (a file's contents): one `bytes` or a list of them."""
+
+    _NAME = "reel.components.Blob"
+
+    def __init__(self, data: Any) -> None:
+        values = [data] if isinstance(data, (bytes, bytearray, memoryview)) else list(data)
+        super().__init__(pa.array([bytes(v) for v in values], type=pa.large_binary()))
+
+
+def _line_strips(strips: Any, width: int, name: str) -> pa.Array:
+    arrays = [np.asarray(s, dtype=np.float32).reshape(-1, width) if np.size(s) else np.zeros((0, width), np.float32) for s in strips]
+    for a in arrays:
+        if a.ndim != 2 or a.shape[1] != width:
+            raise ValueError(f"{name}: each strip must have shape (K, {width})")
+    flat = np.concatenate(arrays) if arrays else np.zeros((0, width), np.float32)
+    points = _fixed(flat, width, np.float32, pa.float32(), name)
+    offsets = pa.array(np.concatenate([[0], np.cumsum([len(a) for a in arrays])]).astype(np.int32))
+    item = pa.field("item", points.type, nullable=False)
+    return pa.ListArray.from_arrays(offsets, points, type=pa.list_(item))
+
+
+class LineStrip2DBatch(ComponentBatchLike):
+    """2D polylines: a list of (K, 2) arrays."""
+
+    _NAME = "reel.components.LineStrip2D"
+
+    def __init__(self, strips: Any) -> None:
+        super().__init__(_line_strips(strips, 2, "LineStrip2DBatch"))
+
+
+class LineStrip3DBatch(ComponentBatchLike):
+    """3D polylines: a list of (K, 3) arrays."""
+
+    _NAME = "reel.components.LineStrip3D"
+
+    def __init__(self, strips: Any) -> None:
+        super().__init__(_line_strips(strips, 3, "LineStrip3DBatch"))
+
+
+class RotationAxisAngleBatch(ComponentBatchLike):
+    """Rotations by an angle in radians about an axis: lists of axes (N, 3) and angles (N,)."""
+
+    _NAME = "reel.components.RotationAxisAngle"
+
+    def __init__(self, axes: Any, angles: Any) -> None:
+        axis = _fixed(axes, 3, np.float32, pa.float32(), "RotationAxisAngleBatch")
+        angle = pa.array(np.atleast_1d(np.asarray(angles, dtype=np.float32)), type=pa.float32())
+        fields = [pa.field("axis", axis.type, nullable=False), pa.field("angle", pa.float32(), nullable=False)]
+        super().__init__(pa.StructArray.from_arrays([axis, angle], fields=fields))
+
+
+_TENSOR_DTYPES = {
+    np.dtype(np.uint8): "u8",
+    np.dtype(np.uint16): "u16",
+    np.dtype(np.uint32): "u32",
+    np.dtype(np.uint64): "u64",
+    np.dtype(np.int8): "i8",
+    np.dtype(np.int16): "i16",
+    np.dtype(np.int32): "i32",
+    np.dtype(np.int64): "i64",
+    np.dtype(np.float16): "f16",
+    np.dtype(np.float32): "f32",
+    np.dtype(np.float64): "f64",
+}
+
+
+def tensor_array(tensor: Any, names: Any = None) -> pa.Array:
+    """One tensor as reel's TensorData struct (shape, names, dtype, little-endian buffer).
+    The buffer is shared with the numpy array when it is contiguous and little-endian."""
+    arr = np.asarray(tensor)
+    if arr.dtype == bool:
+        arr = arr.astype(np.uint8)
+    dtype = np.dtype(arr.dtype.newbyteorder("=")) if arr.dtype.byteorder not in "=|" else arr.dtype
+    if dtype not in _TENSOR_DTYPES:
+        raise TypeError(f"tensor: unsupported element type {arr.dtype} (use u8..u64, i8..i64, f16, f32, f64)")
+    arr = np.ascontiguousarray(arr.astype(dtype.newbyteorder("<"), copy=False))
+    if names is not None:
+        names = [str(n) for n in names]
+        if len(names) != arr.ndim:
+            raise ValueError(f"tensor: {arr.ndim} dimensions but {len(names)} names")
+    shape = pa.array([list(arr.shape)], type=pa.list_(pa.field("item", pa.uint64(), nullable=False)))
+    names_arr = pa.array([names], type=pa.list_(pa.field("item", pa.utf8(), nullable=False)))
+    dtype_arr = pa.array([_TENSOR_DTYPES[dtype]], type=pa.utf8())
+    offsets = pa.py_buffer(np.array([0, arr.nbytes], dtype=np.int64))
+    buffer = pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(arr.reshape(-1).view(np.uint8))])
+    fields = [
+        pa.field("shape", shape.type, nullable=False),
+        pa.field("names", names_arr.type, nullable=True),
+        pa.field("dtype", pa.utf8(), nullable=False),
+        pa.field("buffer", pa.large_binary(), nullable=False),
+    ]
+    return pa.StructArray.from_arrays([shape, names_arr, dtype_arr, buffer], fields=fields)
+
+
+class TensorDataBatch(ComponentBatchLike):
+    """One tensor (any numpy array of a supported element type)."""
+
+    _NAME = "reel.components.TensorData"
+
+    def __init__(self, tensor: Any, names: Any = None) -> None:
+        super().__init__(tensor_array(tensor, names))
+
+
+_INFO_FIELDS = [
+    pa.field("id", pa.uint16(), nullable=False),
+    pa.field("label", pa.utf8(), nullable=True),
+    pa.field("color", pa.uint32(), nullable=True),
+]
+
+
+def _infos(infos: list) -> pa.StructArray:
+    ids = pa.array([i.id for i in infos], type=pa.uint16())
+    labels = pa.array([i.label for i in infos], type=pa.utf8())
+    colors = pa.array(
+        [None if i.color is None else int(colors_to_u32(i.color)[0]) for i in infos], type=pa.uint32()
+    )
+    return pa.StructArray.from_arrays([ids, labels, colors], fields=_INFO_FIELDS)
+
+
+class ClassDescriptionBatch(ComponentBatchLike):
+    """Class descriptions of an annotation context (see `reel.ClassDescription`)."""
+
+    _NAME = "reel.components.ClassDescription"
+
+    def __init__(self, descriptions: list) -> None:
+        info_type = pa.struct(_INFO_FIELDS)
+        pair_type = pa.list_(pa.field("item", pa.uint16(), nullable=False), 2)
+        infos = _infos([d.info for d in descriptions])
+        kp = [k for d in descriptions for k in d.keypoint_annotations]
+        kp_offsets = pa.array(np.concatenate([[0], np.cumsum([len(d.keypoint_annotations) for d in descriptions])]).astype(np.int32))
+        keypoints = pa.ListArray.from_arrays(kp_offsets, _infos(kp), type=pa.list_(pa.field("item", info_type, nullable=False)))
+        pairs = [p for d in descriptions for c in d.keypoint_connections for p in c]
+        flat = pa.FixedSizeListArray.from_arrays(pa.array(pairs, type=pa.uint16()), type=pair_type)
+        c_offsets = pa.array(np.concatenate([[0], np.cumsum([len(d.keypoint_connections) for d in descriptions])]).astype(np.int32))
+        connections = pa.ListArray.from_arrays(c_offsets, flat, type=pa.list_(pa.field("item", pair_type, nullable=False)))
+        fields = [
+            pa.field("info", info_type, nullable=False),
+            pa.field("keypoint_annotations", keypoints.type, nullable=False),
+            pa.field("keypoint_connections", connections.type, nullable=False),
+        ]
+        super().__init__(pa.StructArray.from_arrays([infos, keypoints, connections], fields=fields))
+
+
+class IndicatorBatch(ComponentBatchLike):
+    """The one-element indicator that says which archetype a row is."""
+
+    def __init__(self, archetype: str) -> None:
+        super().__init__(pa.nulls(1))
+        self._name = f"reel.indicators.{archetype}"
+
+    def component_name(self) -> str:
+        return self._name
+
+
+__all__ += [
+    "AlbedoFactorBatch",
+    "BlobBatch",
+    "ClassDescriptionBatch",
+    "ClearIsRecursiveBatch",
+    "DepthMeterBatch",
+    "DisconnectedSpaceBatch",
+    "HalfSizes2DBatch",
+    "HalfSizes3DBatch",
+    "IndicatorBatch",
+    "LineStrip2DBatch",
+    "LineStrip3DBatch",
+    "Mat3x3Batch",
+    "Mat4x4Batch",
+    "MediaTypeBatch",
+    "Normal3DBatch",
+    "PinholeProjectionBatch",
+    "ResolutionBatch",
+    "RotationAxisAngleBatch",
+    "RotationQuatBatch",
+    "Scale3DBatch",
+    "ScalarScatteredBatch",
+    "TensorDataBatch",
+    "TexCoord2DBatch",
+    "TransformFromParentBatch",
+    "Translation3DBatch",
+    "TriangleIndicesBatch",
+    "Vector2DBatch",
+    "ViewCoordinatesBatch",
+]

@@ -1,9 +1,11 @@
 //! The `reel` command-line tool's logic, kept in a library so it is testable; `main.rs`
 //! only parses arguments.
 //!
+//! - [`cli`]: argument parsing and dispatch of the `reel` command line.
 //! - [`summary`]: what a recording holds, for `reel print`.
 //! - [`summarize`] and [`verify`]: read a stream once and report.
 
+pub mod cli;
 pub mod summary;
 
 use std::io::Read;

@@ -158,7 +158,11 @@ impl PyRecording {
         }
         let batches = batches
             .into_iter()
-            .map(|(name, array)| import_array(&array).map(|a| ComponentBatch::new(name, a)))
+            .map(|(name, array)| {
+                let array = import_array(&array)?;
+                check_builtin_type(&name, array.data_type())?;
+                Ok(ComponentBatch::new(name, array))
+            })
             .collect::<PyResult<Vec<_>>>()?;
         let options = LogOptions {
             num_instances,
@@ -179,6 +183,25 @@ impl PyRecording {
         self.rec
             .log(entity_path, &reel_types::archetypes::Scalar::new(value))
             .map_err(to_py)
+    }
+}
+
+/// Refuses a built-in component whose array has another Arrow type than reel's own.
+fn check_builtin_type(name: &str, found: &arrow_schema::DataType) -> PyResult<()> {
+    // Indicators are one-element Null arrays.
+    if name.starts_with(reel_types::archetypes::INDICATOR_PREFIX) {
+        return match found {
+            arrow_schema::DataType::Null => Ok(()),
+            other => Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                "indicator {name} must be a Null array, got {other}"
+            ))),
+        };
+    }
+    match reel_types::components::builtin_datatype(name) {
+        Some(expected) if &expected != found => Err(pyo3::exceptions::PyTypeError::new_err(
+            format!("component {name} has Arrow type {expected}, got {found}"),
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -479,6 +502,123 @@ fn set_stderr_diagnostics(enabled: bool) {
     reel_sdk::set_stderr_diagnostics(enabled);
 }
 
+/// Runs the `reel` command line with `args` (program name first); returns the exit code.
+/// The GIL is released: `reel serve` runs until the process is stopped.
+#[pyfunction]
+fn cli_main(py: Python<'_>, args: Vec<String>) -> u8 {
+    py.detach(|| reel_cli::cli::run_from_args(args))
+}
+
+fn invalid(e: impl std::fmt::Display) -> PyErr {
+    PyValueError::new_err(e.to_string())
+}
+
+/// Checks a mesh file's bytes ("glb", "gltf" or "obj") with the gltf/tobj parsers; returns
+/// its media type.
+#[pyfunction]
+fn check_mesh_file(py: Python<'_>, data: &[u8], format: &str) -> PyResult<&'static str> {
+    use reel_types::archetypes::MeshFormat;
+    let format = match format.to_ascii_lowercase().as_str() {
+        "glb" => MeshFormat::Glb,
+        "gltf" => MeshFormat::Gltf,
+        "obj" => MeshFormat::Obj,
+        other => {
+            return Err(invalid(format!(
+                "unknown mesh format {other:?} (GLB, GLTF or OBJ)"
+            )))
+        }
+    };
+    let data = data.to_vec();
+    py.detach(|| reel_types::archetypes::Asset3D::from_bytes(data, format))
+        .map_err(invalid)?;
+    Ok(format.media_type())
+}
+
+/// Checks an image file's bytes (PNG or JPEG, detected unless `format` is given); returns
+/// `(media_type, width, height)`.
+#[pyfunction]
+#[pyo3(signature = (data, format=None))]
+fn inspect_image_file(
+    py: Python<'_>,
+    data: &[u8],
+    format: Option<&str>,
+) -> PyResult<(String, f32, f32)> {
+    use reel_types::archetypes::ImageFormat;
+    use reel_types::components::{MediaType, Resolution};
+    let format = match format.map(str::to_ascii_lowercase).as_deref() {
+        None => None,
+        Some("jpeg" | "jpg") => Some(ImageFormat::Jpeg),
+        Some("png") => Some(ImageFormat::Png),
+        Some(other) => {
+            return Err(invalid(format!(
+                "unknown image format {other:?} (JPEG or PNG)"
+            )))
+        }
+    };
+    let data = data.to_vec();
+    let image = py
+        .detach(|| reel_types::archetypes::EncodedImage::from_bytes(data, format))
+        .map_err(invalid)?;
+    let media = image
+        .media_type
+        .as_ref()
+        .and_then(|b| b.to_component::<MediaType>().ok())
+        .and_then(|v| v.into_iter().next())
+        .map(|m| m.0)
+        .unwrap_or_default();
+    let [w, h] = image
+        .resolution
+        .as_ref()
+        .and_then(|b| b.to_component::<Resolution>().ok())
+        .and_then(|v| v.first().map(|r| r.0))
+        .unwrap_or_default();
+    Ok((media, w, h))
+}
+
+/// Encodes 8-bit gray or RGB pixels (row-major, `height` x `width` x `channels`) as JPEG.
+#[pyfunction]
+fn encode_jpeg<'py>(
+    py: Python<'py>,
+    pixels: Vec<u8>,
+    height: u64,
+    width: u64,
+    channels: u64,
+    quality: u8,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let shape = if channels == 1 {
+        vec![height, width]
+    } else {
+        vec![height, width, channels]
+    };
+    let tensor = reel_types::components::TensorData::new(shape, pixels).map_err(invalid)?;
+    let encoded = py
+        .detach(|| reel_types::archetypes::EncodedImage::encode_jpeg(&tensor, quality))
+        .map_err(invalid)?;
+    let blob = encoded
+        .blob
+        .to_component::<reel_types::components::Blob>()
+        .map_err(invalid)?;
+    Ok(PyBytes::new(
+        py,
+        blob.first().map_or(&[][..], |b| b.0.as_slice()),
+    ))
+}
+
+/// The three direction codes of view coordinates from `xyz` ("RDF") or from `up` ("+Z")
+/// and handedness.
+#[pyfunction]
+#[pyo3(signature = (xyz, up, right_handed=None))]
+fn view_coordinates(xyz: &str, up: &str, right_handed: Option<bool>) -> PyResult<[u8; 3]> {
+    let code = if xyz.is_empty() {
+        reel_sdk::helpers::up_to_code(up, right_handed.unwrap_or(true)).map_err(invalid)?
+    } else {
+        xyz.to_owned()
+    };
+    reel_types::components::ViewCoordinates::from_str_code(&code)
+        .map(|v| v.0)
+        .map_err(invalid)
+}
+
 /// The reel version of the extension.
 #[pyfunction]
 fn version() -> &'static str {
@@ -498,6 +638,11 @@ fn _reel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(get_thread_local, m)?)?;
     m.add_function(wrap_pyfunction!(set_thread_local, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
+    m.add_function(wrap_pyfunction!(cli_main, m)?)?;
+    m.add_function(wrap_pyfunction!(check_mesh_file, m)?)?;
+    m.add_function(wrap_pyfunction!(inspect_image_file, m)?)?;
+    m.add_function(wrap_pyfunction!(encode_jpeg, m)?)?;
+    m.add_function(wrap_pyfunction!(view_coordinates, m)?)?;
     m.add_function(wrap_pyfunction!(set_stderr_diagnostics, m)?)?;
     Ok(())
 }

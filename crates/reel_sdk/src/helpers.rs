@@ -825,7 +825,7 @@ impl RecordingStream {
 }
 
 /// A view-coordinates code for a world whose `up` is e.g. "+Z" or "-Y".
-fn up_to_code(up: &str, right_handed: bool) -> Result<String, ValidationError> {
+pub fn up_to_code(up: &str, right_handed: bool) -> Result<String, ValidationError> {
     let code = match (up.trim().to_ascii_uppercase().as_str(), right_handed) {
         ("+X", true) => "UFL",
         ("+X", false) => "UFR",

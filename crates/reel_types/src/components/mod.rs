@@ -280,3 +280,74 @@ pub(crate) mod test_util {
         }
     }
 }
+
+/// The Arrow type of the built-in component `name`, or `None` for a user component.
+/// Entry points that accept arrays from outside (the Python package) use this to refuse a
+/// built-in component of the wrong type before it reaches a recording.
+pub fn builtin_datatype(name: &str) -> Option<DataType> {
+    macro_rules! lookup {
+        ($($c:ty),* $(,)?) => {
+            $( if name == <$c as Component>::NAME { return Some(<$c as Component>::arrow_datatype()); } )*
+        };
+    }
+    lookup!(
+        Position2D,
+        Position3D,
+        Vector2D,
+        Vector3D,
+        HalfSizes2D,
+        HalfSizes3D,
+        Normal3D,
+        TexCoord2D,
+        Translation3D,
+        Scale3D,
+        RotationQuat,
+        RotationAxisAngle,
+        Mat3x3,
+        Mat4x4,
+        TriangleIndices,
+        LineStrip2D,
+        LineStrip3D,
+        Color,
+        Radius,
+        DrawOrder,
+        AlbedoFactor,
+        ClassId,
+        KeypointId,
+        InstanceKey,
+        Text,
+        TextLogLevel,
+        MediaType,
+        Scalar,
+        ScalarScattered,
+        DepthMeter,
+        Blob,
+        TensorData,
+        ViewCoordinates,
+        PinholeProjection,
+        Resolution,
+        TransformFromParent,
+        DisconnectedSpace,
+        ClearIsRecursive,
+        ClassDescription,
+    );
+    None
+}
+
+#[cfg(test)]
+mod registry_tests {
+    use super::*;
+
+    #[test]
+    fn builtin_types_are_known_and_user_ones_are_not() {
+        assert_eq!(
+            builtin_datatype(Position3D::NAME),
+            Some(Position3D::arrow_datatype())
+        );
+        assert_eq!(
+            builtin_datatype(TensorData::NAME),
+            Some(TensorData::arrow_datatype())
+        );
+        assert_eq!(builtin_datatype("my.Temperature"), None);
+    }
+}

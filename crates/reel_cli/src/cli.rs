@@ -1,0 +1,200 @@
+//! The `reel` command line: argument parsing and dispatch, shared by the `reel` binary and
+//! the Python package's `reel` console script.
+//!
+//! Exit codes: 0 success, 1 the recording is damaged or incomplete, 2 usage or I/O error.
+
+use std::fs::File;
+use std::io::{BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "reel",
+    version,
+    about = "Inspect, verify and serve reel recordings"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print what a recording holds: stores, entities, timelines and their ranges,
+    /// components with instance counts, rows and bytes.
+    Print {
+        /// The recording file (`-` for standard input).
+        file: PathBuf,
+        /// Print one JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Decode every message; fail with the error and its byte offset on damage.
+    Verify {
+        /// The recording file (`-` for standard input).
+        file: PathBuf,
+    },
+    /// Receive recordings from SDK clients over TCP; print where it listens.
+    Serve {
+        /// The address to listen on (loopback unless told otherwise).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// The port (0 picks a free one).
+        #[arg(long, default_value_t = reel_format::net::DEFAULT_PORT)]
+        port: u16,
+        /// Write each recording to a file in this directory (reloaded on restart).
+        #[arg(long)]
+        save: Option<PathBuf>,
+        /// Drop the oldest data of the largest recording beyond this size
+        /// (e.g. 2GB, 512MiB, or 75% of this machine's memory).
+        #[arg(long)]
+        memory_limit: Option<String>,
+        /// Seconds between throughput reports (0: none).
+        #[arg(long, default_value_t = 10)]
+        report_secs: u64,
+    },
+}
+
+/// Parses `2GB`, `512MiB` or `75%` (of total memory).
+fn parse_memory_limit(s: &str) -> Result<u64, String> {
+    if let Some(pct) = s.trim().strip_suffix('%') {
+        let pct: f64 = pct
+            .trim()
+            .parse()
+            .map_err(|_| format!("{s:?} is not a percentage"))?;
+        if !(0.0..=100.0).contains(&pct) {
+            return Err(format!("{s:?} is not between 0% and 100%"));
+        }
+        let total = total_memory().ok_or("percentages need /proc/meminfo; give a size like 2GB")?;
+        return Ok((total as f64 * pct / 100.0) as u64);
+    }
+    reel_sdk::config::parse_bytes(s)
+}
+
+fn total_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Prints log records of reel's crates to stderr.
+struct StderrLogger;
+
+impl log::Log for StderrLogger {
+    fn enabled(&self, m: &log::Metadata<'_>) -> bool {
+        m.level() <= log::Level::Info
+    }
+
+    fn log(&self, r: &log::Record<'_>) {
+        if self.enabled(r.metadata()) {
+            eprintln!("[reel {}] {}", r.level().as_str().to_lowercase(), r.args());
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+fn open(path: &Path) -> Result<Box<dyn std::io::Read>, String> {
+    if path == Path::new("-") {
+        return Ok(Box::new(BufReader::new(std::io::stdin().lock())));
+    }
+    File::open(path)
+        .map(|f| Box::new(BufReader::with_capacity(1 << 20, f)) as Box<dyn std::io::Read>)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))
+}
+
+fn run(cli: Cli) -> Result<u8, String> {
+    match cli.command {
+        Command::Print { file, json } => {
+            let summary = crate::summarize(open(&file)?);
+            let mut out = std::io::stdout().lock();
+            let written = if json {
+                serde_json::to_writer_pretty(&mut out, &summary)
+                    .map_err(std::io::Error::from)
+                    .and_then(|()| writeln!(out))
+            } else {
+                write!(out, "{}: {summary}", file.display())
+            };
+            written.map_err(|e| format!("writing output: {e}"))?;
+            Ok(if summary.error.is_some() { 1 } else { 0 })
+        }
+        Command::Serve {
+            bind,
+            port,
+            save,
+            memory_limit,
+            report_secs,
+        } => {
+            let memory_limit = memory_limit
+                .map(|m| parse_memory_limit(&m).map_err(|e| format!("--memory-limit: {e}")))
+                .transpose()?;
+            serve(reel_server::ServerConfig {
+                bind,
+                port,
+                save_dir: save,
+                memory_limit,
+                report_interval: (report_secs > 0)
+                    .then(|| std::time::Duration::from_secs(report_secs)),
+                ..Default::default()
+            })
+        }
+        Command::Verify { file } => {
+            let v = crate::verify(open(&file)?);
+            match v.error {
+                None => {
+                    println!(
+                        "{}: ok, {} messages, {} bytes",
+                        file.display(),
+                        v.messages,
+                        v.bytes
+                    );
+                    Ok(0)
+                }
+                Some(e) => {
+                    eprintln!("{}: error: {e}", file.display());
+                    eprintln!(
+                        "{} whole messages decoded before it (bytes 0..{} are intact)",
+                        v.messages, v.valid_up_to
+                    );
+                    Ok(1)
+                }
+            }
+        }
+    }
+}
+
+fn serve(config: reel_server::ServerConfig) -> Result<u8, String> {
+    let _ = log::set_logger(&StderrLogger).map(|()| log::set_max_level(log::LevelFilter::Info));
+    let server = reel_server::Server::bind(config).map_err(|e| e.to_string())?;
+    // One line on stdout for scripts (and `spawn`) to read the port from.
+    println!("reel server listening on {}", server.local_addr());
+    let _ = std::io::stdout().flush();
+    server.run();
+    Ok(0)
+}
+
+/// Runs the command line with `args` (the program name first); returns the exit code.
+pub fn run_from_args<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are "errors" that print to stdout and succeed.
+            let _ = e.print();
+            return u8::try_from(e.exit_code()).unwrap_or(2);
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("reel: {e}");
+            2
+        }
+    }
+}

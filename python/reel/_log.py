@@ -1,0 +1,837 @@
+"""The reference-era log_* family as methods of `RecordingStream` (module-level twins are
+generated in `reel/__init__.py`), with the enums and helper types their parameters use.
+
+Each method turns array-likes into component batches plus the archetype's indicator and
+logs them as one row. Bad input raises ``ValueError``/``TypeError`` in strict mode and warns
+once (logging nothing) otherwise.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Sequence
+
+import numpy as np
+
+from . import _reel
+from . import components as c
+
+__all__ = [
+    "AnnotationInfo",
+    "ClassDescription",
+    "ImageFormat",
+    "LogLevel",
+    "MeshFormat",
+    "Quaternion",
+    "RectFormat",
+    "Rigid3D",
+    "RotationAxisAngle",
+    "TranslationAndMat3",
+    "TranslationRotationScale3D",
+]
+
+
+class RectFormat(enum.Enum):
+    """How the four numbers of a rectangle are laid out."""
+
+    XYWH = "XYWH"
+    """[x, y, w, h], x and y the corner with the smallest coordinates."""
+    YXHW = "YXHW"
+    """[y, x, h, w]."""
+    XYXY = "XYXY"
+    """[x0, y0, x1, y1]: two opposite corners."""
+    YXYX = "YXYX"
+    """[y0, x0, y1, x1]."""
+    XCYCWH = "XCYCWH"
+    """[center x, center y, w, h]."""
+    XCYCW2H2 = "XCYCW2H2"
+    """[center x, center y, w/2, h/2]."""
+
+
+class MeshFormat(enum.Enum):
+    """Mesh file formats."""
+
+    GLB = "GLB"
+    GLTF = "GLTF"
+    OBJ = "OBJ"
+
+
+class ImageFormat(enum.Enum):
+    """Encoded image formats."""
+
+    JPEG = "jpeg"
+    PNG = "png"
+
+
+class LogLevel:
+    """Text log levels (plain strings: any string is accepted)."""
+
+    CRITICAL = "CRITICAL"
+    ERROR = "ERROR"
+    WARN = "WARN"
+    INFO = "INFO"
+    DEBUG = "DEBUG"
+    TRACE = "TRACE"
+
+
+@dataclass
+class Quaternion:
+    """A rotation as a unit quaternion ``[x, y, z, w]``."""
+
+    xyzw: Sequence[float]
+
+
+@dataclass
+class RotationAxisAngle:
+    """A rotation about ``axis`` by ``degrees`` or ``radians`` (exactly one)."""
+
+    axis: Sequence[float]
+    degrees: Optional[float] = None
+    radians: Optional[float] = None
+
+    def angle_radians(self) -> float:
+        if (self.degrees is None) == (self.radians is None):
+            raise ValueError("RotationAxisAngle: give exactly one of degrees and radians")
+        return float(np.deg2rad(self.degrees)) if self.degrees is not None else float(self.radians)
+
+
+@dataclass
+class TranslationAndMat3:
+    """A translation and a 3x3 matrix (row-major)."""
+
+    translation: Optional[Sequence[float]] = None
+    mat3x3: Optional[Any] = None
+
+
+@dataclass
+class TranslationRotationScale3D:
+    """Translation, rotation (Quaternion or RotationAxisAngle) and scale (one or three)."""
+
+    translation: Optional[Sequence[float]] = None
+    rotation: Optional[Any] = None
+    scale: Optional[Any] = None
+
+
+@dataclass
+class Rigid3D:
+    """A translation and a rotation."""
+
+    translation: Optional[Sequence[float]] = None
+    rotation: Optional[Any] = None
+
+
+@dataclass
+class AnnotationInfo:
+    """The label and color of a class or keypoint id."""
+
+    id: int
+    label: Optional[str] = None
+    color: Optional[Any] = None
+
+
+@dataclass
+class ClassDescription:
+    """What a class id means: its info, keypoints and keypoint connections."""
+
+    info: Any
+    keypoint_annotations: Sequence[Any] = field(default_factory=list)
+    keypoint_connections: Sequence[Sequence[int]] = field(default_factory=list)
+
+
+def _info(value: Any) -> AnnotationInfo:
+    if isinstance(value, AnnotationInfo):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return AnnotationInfo(int(value))
+    if isinstance(value, (tuple, list)) and 1 <= len(value) <= 3:
+        return AnnotationInfo(*value)
+    raise TypeError(f"expected an AnnotationInfo, an id or (id, label[, color]), got {value!r}")
+
+
+def _class_description(value: Any) -> ClassDescription:
+    if isinstance(value, ClassDescription):
+        return ClassDescription(
+            info=_info(value.info),
+            keypoint_annotations=[_info(k) for k in value.keypoint_annotations],
+            keypoint_connections=[tuple(int(i) for i in pair) for pair in value.keypoint_connections],
+        )
+    return ClassDescription(info=_info(value))
+
+
+def _lenient(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Bad input: raise in strict mode, warn once (nothing logged) otherwise."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        from . import _handle_bad_input
+
+        if not self._handle.is_enabled():
+            return None
+        try:
+            return method(self, *args, **kwargs)
+        except (ValueError, TypeError, OSError) as e:
+            return _handle_bad_input(e, None, stacklevel=4)
+
+    return wrapper
+
+
+def _one(value: Any) -> list:
+    return [value]
+
+
+def _rects_to_centers(rects: Any, fmt: RectFormat) -> tuple:
+    r = np.asarray(rects, dtype=np.float32)
+    if r.ndim == 1 and r.size == 4:
+        r = r.reshape(1, 4)
+    if r.ndim != 2 or r.shape[1] != 4:
+        raise ValueError(f"rects: expected shape (N, 4), got {r.shape}")
+    fmt = RectFormat(fmt) if not isinstance(fmt, RectFormat) else fmt
+    a, b, cc, d = r[:, 0], r[:, 1], r[:, 2], r[:, 3]
+    if fmt is RectFormat.XYWH:
+        x0, y0, x1, y1 = a, b, a + cc, b + d
+    elif fmt is RectFormat.YXHW:
+        x0, y0, x1, y1 = b, a, b + d, a + cc
+    elif fmt is RectFormat.XYXY:
+        x0, y0, x1, y1 = a, b, cc, d
+    elif fmt is RectFormat.YXYX:
+        x0, y0, x1, y1 = b, a, d, cc
+    elif fmt is RectFormat.XCYCWH:
+        return np.stack([a, b], 1), np.stack([np.abs(cc) / 2, np.abs(d) / 2], 1)
+    else:
+        return np.stack([a, b], 1), np.stack([np.abs(cc), np.abs(d)], 1)
+    centers = np.stack([(x0 + x1) / 2, (y0 + y1) / 2], 1)
+    half = np.stack([np.abs(x1 - x0) / 2, np.abs(y1 - y0) / 2], 1)
+    return centers, half
+
+
+def _image(image: Any, shapes: str, allowed: Callable[[tuple], bool]) -> np.ndarray:
+    arr = np.asarray(image)
+    if not allowed(arr.shape):
+        raise ValueError(f"image: expected {shapes}, got shape {arr.shape}")
+    return arr
+
+
+class LogFamily:
+    """The log_* methods of `RecordingStream`."""
+
+    _handle: Any
+
+    def _log_row(self, entity_path: str, batches: list, ext: Optional[dict], timeless: bool, aligned: bool = True) -> None:
+        from . import _ext_batches
+
+        batches = batches + _ext_batches(ext)
+        pairs = [(b.component_name(), b.as_arrow_array()) for b in batches]
+        self._handle.log_components(entity_path, pairs, None, timeless, aligned)
+
+    @_lenient
+    def log_point(
+        self,
+        entity_path: str,
+        position: Any = None,
+        *,
+        radius: Optional[float] = None,
+        color: Any = None,
+        label: Optional[str] = None,
+        class_id: Optional[int] = None,
+        keypoint_id: Optional[int] = None,
+        draw_order: Optional[float] = None,
+        ext: Optional[dict] = None,
+        timeless: bool = False,
+    ) -> None:
+        """Logs one 2D or 3D point."""
+        if position is not None and np.size(position) not in (2, 3):
+            raise ValueError(f"position: expected 2 or 3 numbers, got {np.shape(position)}")
+        self.log_points(  # type: ignore[attr-defined]
+            entity_path,
+            None if position is None else [position],
+            colors=color,
+            radii=radius,
+            labels=None if label is None else [label],
+            class_ids=class_id,
+            keypoint_ids=keypoint_id,
+            draw_order=draw_order,
+            ext=ext,
+            timeless=timeless,
+        )
+
+    @_lenient
+    def log_rects(
+        self,
+        entity_path: str,
+        rects: Any,
+        *,
+        rect_format: RectFormat = RectFormat.XYWH,
+        identifiers: Any = None,
+        colors: Any = None,
+        labels: Any = None,
+        class_ids: Any = None,
+        draw_order: Optional[float] = None,
+        ext: Optional[dict] = None,
+        timeless: bool = False,
+    ) -> None:
+        """Logs 2D rectangles (N, 4) in any `RectFormat`."""
+        centers, half = _rects_to_centers(rects, rect_format)
+        batches = [c.HalfSizes2DBatch(half), c.Position2DBatch(centers), c.IndicatorBatch("Boxes2D")]
+        if identifiers is not None:
+            batches.append(c.InstanceKeyBatch(identifiers))
+        if colors is not None:
+            batches.append(c.ColorBatch(colors))
+        if labels is not None:
+            batches.append(c.TextBatch(labels))
+        if class_ids is not None:
+            batches.append(c.ClassIdBatch(class_ids))
+        if draw_order is not None:
+            batches.append(c.DrawOrderBatch(draw_order))
+        self._log_row(entity_path, batches, ext, timeless)
+
+    @_lenient
+    def log_rect(
+        self,
+        entity_path: str,
+        rect: Any,
+        *,
+        rect_format: RectFormat = RectFormat.XYWH,
+        color: Any = None,
+        label: Optional[str] = None,
+        class_id: Optional[int] = None,
+        draw_order: Optional[float] = None,
+        ext: Optional[dict] = None,
+        timeless: bool = False,
+    ) -> None:
+        """Logs one 2D rectangle."""
+        if np.size(rect) != 4:
+            raise ValueError(f"rect: expected 4 numbers, got {np.shape(rect)}")
+        self.log_rects(
+            entity_path,
+            [rect],
+            rect_format=rect_format,
+            colors=color,
+            labels=None if label is None else [label],
+            class_ids=class_id,
+            draw_order=draw_order,
+            ext=ext,
+            timeless=timeless,
+        )
+
+    @_lenient
+    def log_obbs(
+        self,
+        entity_path: str,
+        *,
+        half_sizes: Any = None,
+        positions: Any = None,
+        rotations_q: Any = None,
+        colors: Any = None,
+        stroke_widths: Any = None,
+        labels: Any = None,
+        class_ids: Any = None,
+        ext: Optional[dict] = None,
+        timeless: bool = False,
+    ) -> None:
+        """Logs oriented 3D boxes: half sizes (N, 3), centers, quaternion rotations."""
+        batches: list = []
+        if half_sizes is not None:
+            batches += [c.HalfSizes3DBatch(half_sizes), c.IndicatorBatch("Boxes3D")]
+        if positions is not None:
+            batches.append(c.Position3DBatch(positions))
+        if rotations_q is not None:
+            batches.append(c.RotationQuatBatch(rotations_q))
+        if colors is not None:
+            batches.append(c.ColorBatch(colors))
+        if stroke_widths is not None:
+            batches.append(c.RadiusBatch(np.asarray(stroke_widths, dtype=np.float32) / 2))
+        if labels is not None:
+            batches.append(c.TextBatch(labels))
+        if class_ids is not None:
+            batches.append(c.ClassIdBatch(class_ids))
+        self._log_row(entity_path, batches, ext, timeless)
+
+    @_lenient
+    def log_obb(
+        self,
+        entity_path: str,
+        *,
+        half_size: Any = None,
+        position: Any = None,
+        rotation_q: Any = None,
+        color: Any = None,
+        stroke_width: Optional[float] = None,
+        label: Optional[str] = None,
+        class_id: Optional[int] = None,
+        ext: Optional[dict] = None,
+        timeless: bool = False,
+    ) -> None:
+        """Logs one oriented 3D box."""
+        self.log_obbs(
+            entity_path,
+            half_sizes=None if half_size is None else [half_size],
+            positions=None if position is None else [position],
+            rotations_q=None if rotation_q is None else [rotation_q],
+            colors=color,
+            stroke_widths=stroke_width,
+            labels=None if label is None else [label],
+            class_ids=class_id,
+            ext=ext,
+            timeless=timeless,
+        )
+
+    def _strips(
+        self, entity_path: str, strips: list, width: int, identifiers: Any, stroke_widths: Any, colors: Any,
+        draw_order: Any, ext: Optional[dict], timeless: bool, indicator: str,
+    ) -> None:
+        batch = c.LineStrip2DBatch(strips) if width == 2 else c.LineStrip3DBatch(strips)
+        batches = [batch, c.IndicatorBatch(indicator)]
+        if identifiers is not None:
+            batches.append(c.InstanceKeyBatch(identifiers))
+        if stroke_widths is not None:
+            batches.append(c.RadiusBatch(np.asarray(stroke_widths, dtype=np.float32) / 2))
+        if colors is not None:
+            batches.append(c.ColorBatch(colors))
+        if draw_order is not None:
+            batches.append(c.DrawOrderBatch(draw_order))
+        self._log_row(entity_path, batches, ext, timeless)
+
+    @_lenient
+    def log_line_strip(
+        self,
+        entity_path: str,
+        positions: Any,
+        *,
+        stroke_width: Optional[float] = None,
+        color: Any = None,
+        draw_order: Optional[float] = None,
+        ext: Optional[dict] = None,
+        timeless: bool = False,
+    ) -> None:
+        """Logs one polyline: positions (N, 2) or (N, 3)."""
+        pos = np.asarray(positions, dtype=np.float32)
+        if pos.ndim != 2 or pos.shape[1] not in (2, 3):
+            raise ValueError(f"positions: expected shape (N, 2) or (N, 3), got {pos.shape}")
+        kind = "LineStrips2D" if pos.shape[1] == 2 else "LineStrips3D"
+        self._strips(entity_path, [pos], pos.shape[1], None, stroke_width, color, draw_order, ext, timeless, kind)
+
+    @_lenient
+    def log_line_strips_2d(
+        self,
+        entity_path: str,
+        line_strips: Any,
+        *,
+        identifiers: Any = None,
+        stroke_widths: Any = None,
+        colors: Any = None,
+        draw_order: Optional[float] = None,
+        ext: Optional[dict] = None,
+        timeless: bool = False,
+    ) -> None:
+        """Logs 2D polylines: a list of (K, 2) arrays."""
+        self._strips(entity_path, list(line_strips), 2, identifiers, stroke_widths, colors, draw_order, ext, timeless, "LineStrips2D")
+
+    @_lenient
+    def log_line_strips_3d(
+        self,
+        entity_path: str,
+        line_strips: Any,
+        *,
+        identifiers: Any = None,
+        stroke_widths: Any = None,
+        colors: Any = None,
+        draw_order: Optional[float] = None,
+        ext: Optional[dict] = None,
+        timeless: bool = False,
+    ) -> None:
+        """Logs 3D polylines: a list of (K, 3) arrays."""
+        self._strips(entity_path, list(line_strips), 3, identifiers, stroke_widths, colors, draw_order, ext, timeless, "LineStrips3D")
+
+    @_lenient
+    def log_line_segments(
+        self,
+        entity_path: str,
+        positions: Any,
+        *,
+        stroke_width: Optional[float] = None,
+        color: Any = None,
+        draw_order: Optional[float] = None,
+        ext: Optional[dict] = None,
+        timeless: bool = False,
+    ) -> None:
+        """Logs independent segments from pairs of points: 0-1, 2-3, ... ((2N, 2) or (2N, 3))."""
+        pos = np.asarray(positions, dtype=np.float32)
+        if pos.ndim != 2 or pos.shape[1] not in (2, 3) or pos.shape[0] % 2:
+            raise ValueError(f"positions: expected an even number of points of 2 or 3 numbers, got {pos.shape}")
+        pairs = [pos[i : i + 2] for i in range(0, len(pos), 2)]
+        self._strips(entity_path, pairs, pos.shape[1], None, stroke_width, color, draw_order, ext, timeless, "LineSegments3D")
+
+    @_lenient
+    def log_arrow(
+        self,
+        entity_path: str,
+        origin: Any,
+        vector: Any = None,
+        *,
+        color: Any = None,
+        label: Optional[str] = None,
+        width_scale: Optional[float] = None,
+        ext: Optional[dict] = None,
+        timeless: bool = False,
+    ) -> None:
+        """Logs one 3D arrow from ``origin`` along ``vector``."""
+        batches: list = [c.Position3DBatch([origin])]
+        if vector is not None:
+            batches += [c.Vector3DBatch([vector]), c.IndicatorBatch("Arrows3D")]
+        if color is not None:
+            batches.append(c.ColorBatch(color))
+        if label is not None:
+            batches.append(c.TextBatch(label))
+        if width_scale is not None:
+            batches.append(c.RadiusBatch(width_scale))
+        self._log_row(entity_path, batches, ext, timeless)
+
+    @_lenient
+    def log_mesh(
+        self,
+        entity_path: str,
+        positions: Any,
+        *,
+        indices: Any = None,
+        normals: Any = None,
+        albedo_factor: Any = None,
+        vertex_colors: Any = None,
+        timeless: bool = False,
+    ) -> None:
+        """Logs a triangle mesh; without ``indices`` every three vertices form a triangle."""
+        pos = np.asarray(positions, dtype=np.float32).reshape(-1, 3)
+        n = len(pos)
+        if not np.isfinite(pos).all():
+            raise ValueError("mesh positions contain a non-finite value")
+        batches: list = [c.Position3DBatch(pos), c.IndicatorBatch("Mesh3D")]
+        if indices is not None:
+            idx = np.asarray(indices).reshape(-1, 3)
+            if idx.size and (idx.min() < 0 or idx.max() >= n):
+                raise ValueError(f"mesh indices must be in 0..{n}, got {idx.min()}..{idx.max()}")
+            batches.append(c.TriangleIndicesBatch(idx))
+        elif n % 3:
+            raise ValueError(f"a mesh without indices needs a multiple of 3 vertices, got {n}")
+        if normals is not None:
+            nrm = np.asarray(normals, dtype=np.float32).reshape(-1, 3)
+            if len(nrm) != n:
+                raise ValueError(f"mesh has {n} vertices but {len(nrm)} normals")
+            batches.append(c.Normal3DBatch(nrm))
+        if vertex_colors is not None:
+            colors = c.ColorBatch(vertex_colors)
+            if len(colors) not in (1, n):
+                raise ValueError(f"mesh has {n} vertices but {len(colors)} vertex colors")
+            batches.append(colors)
+        if albedo_factor is not None:
+            batches.append(c.AlbedoFactorBatch(albedo_factor))
+        self._log_row(entity_path, batches, None, timeless, aligned=False)
+
+    @_lenient
+    def log_meshes(
+        self,
+        entity_path: str,
+        position_buffers: Sequence[Any],
+        *,
+        vertex_color_buffers: Optional[Sequence[Any]] = None,
+        index_buffers: Optional[Sequence[Any]] = None,
+        normal_buffers: Optional[Sequence[Any]] = None,
+        albedo_factors: Optional[Sequence[Any]] = None,
+        timeless: bool = False,
+    ) -> None:
+        """Logs several meshes (one row each, in order)."""
+        count = len(position_buffers)
+        for name, seq in [
+            ("vertex_color_buffers", vertex_color_buffers),
+            ("index_buffers", index_buffers),
+            ("normal_buffers", normal_buffers),
+            ("albedo_factors", albedo_factors),
+        ]:
+            if seq is not None and len(seq) != count:
+                raise ValueError(f"{name}: expected {count} entries, got {len(seq)}")
+        pick = lambda seq, i: None if seq is None else seq[i]  # noqa: E731
+        for i, positions in enumerate(position_buffers):
+            self.log_mesh(
+                entity_path,
+                positions,
+                indices=pick(index_buffers, i),
+                normals=pick(normal_buffers, i),
+                albedo_factor=pick(albedo_factors, i),
+                vertex_colors=pick(vertex_color_buffers, i),
+                timeless=timeless,
+            )
+
+    @_lenient
+    def log_mesh_file(
+        self,
+        entity_path: str,
+        mesh_format: MeshFormat,
+        *,
+        mesh_bytes: Optional[bytes] = None,
+        mesh_path: Optional[str] = None,
+        transform: Any = None,
+        timeless: bool = False,
+    ) -> None:
+        """Logs a glTF, GLB or OBJ file (from bytes or a path), validated and kept encoded;
+        ``transform`` is an optional 3x4 affine matrix."""
+        data = _bytes_or_path(mesh_bytes, mesh_path, "mesh")
+        media = _reel.check_mesh_file(data, MeshFormat(mesh_format).value)
+        batches = [c.BlobBatch(data), c.MediaTypeBatch(media), c.IndicatorBatch("Asset3D")]
+        if transform is not None:
+            t = np.asarray(transform, dtype=np.float32)
+            if t.shape != (3, 4):
+                raise ValueError(f"transform: expected a 3x4 affine matrix, got {t.shape}")
+            batches.append(c.Mat4x4Batch(np.vstack([t, [0, 0, 0, 1]])))
+        self._log_row(entity_path, batches, None, timeless)
+
+    @_lenient
+    def log_image(
+        self,
+        entity_path: str,
+        image: Any,
+        *,
+        draw_order: Optional[float] = None,
+        ext: Optional[dict] = None,
+        timeless: bool = False,
+        jpeg_quality: Optional[int] = None,
+    ) -> None:
+        """Logs an image: HxW, HxWx1, HxWx3 or HxWx4; with ``jpeg_quality`` an 8-bit image
+        is stored JPEG-encoded."""
+        arr = _image(image, "HxW, HxWx1, HxWx3 or HxWx4", lambda s: len(s) == 2 or (len(s) == 3 and s[2] in (1, 3, 4)))
+        if jpeg_quality is not None:
+            if arr.dtype != np.uint8 or (arr.ndim == 3 and arr.shape[2] not in (1, 3)):
+                raise ValueError("jpeg_quality needs an 8-bit gray or RGB image")
+            h, w = arr.shape[:2]
+            channels = 1 if arr.ndim == 2 else arr.shape[2]
+            data = _reel.encode_jpeg(np.ascontiguousarray(arr).tobytes(), h, w, channels, int(jpeg_quality))
+            batches = [
+                c.BlobBatch(data),
+                c.MediaTypeBatch("image/jpeg"),
+                c.ResolutionBatch([[w, h]]),
+                c.IndicatorBatch("EncodedImage"),
+            ]
+        else:
+            batches = [c.TensorDataBatch(arr), c.IndicatorBatch("Image")]
+        if draw_order is not None:
+            batches.append(c.DrawOrderBatch(draw_order))
+        self._log_row(entity_path, batches, ext, timeless)
+
+    @_lenient
+    def log_image_file(
+        self,
+        entity_path: str,
+        *,
+        img_bytes: Optional[bytes] = None,
+        img_path: Optional[str] = None,
+        img_format: Optional[ImageFormat] = None,
+        timeless: bool = False,
+    ) -> None:
+        """Logs a PNG or JPEG file (from bytes or a path), validated and kept encoded."""
+        data = _bytes_or_path(img_bytes, img_path, "img")
+        fmt = None if img_format is None else ImageFormat(img_format).value
+        media, w, h = _reel.inspect_image_file(data, fmt)
+        batches = [c.BlobBatch(data), c.MediaTypeBatch(media), c.ResolutionBatch([[w, h]]), c.IndicatorBatch("EncodedImage")]
+        self._log_row(entity_path, batches, None, timeless)
+
+    @_lenient
+    def log_depth_image(
+        self,
+        entity_path: str,
+        image: Any,
+        *,
+        draw_order: Optional[float] = None,
+        meter: Optional[float] = None,
+        ext: Optional[dict] = None,
+        timeless: bool = False,
+    ) -> None:
+        """Logs a depth image (HxW); ``meter`` is how many units make a meter."""
+        arr = _image(image, "HxW or HxWx1", lambda s: len(s) == 2 or (len(s) == 3 and s[2] == 1))
+        batches = [c.TensorDataBatch(arr), c.IndicatorBatch("DepthImage")]
+        if meter is not None:
+            batches.append(c.DepthMeterBatch(meter))
+        if draw_order is not None:
+            batches.append(c.DrawOrderBatch(draw_order))
+        self._log_row(entity_path, batches, ext, timeless)
+
+    @_lenient
+    def log_segmentation_image(
+        self,
+        entity_path: str,
+        image: Any,
+        *,
+        draw_order: Optional[float] = None,
+        ext: Optional[dict] = None,
+        timeless: bool = False,
+    ) -> None:
+        """Logs an image of integer class ids (HxW)."""
+        arr = _image(image, "HxW or HxWx1", lambda s: len(s) == 2 or (len(s) == 3 and s[2] == 1))
+        if not np.issubdtype(arr.dtype, np.integer):
+            raise TypeError(f"segmentation image: expected integer class ids, got {arr.dtype}")
+        batches = [c.TensorDataBatch(arr), c.IndicatorBatch("SegmentationImage")]
+        if draw_order is not None:
+            batches.append(c.DrawOrderBatch(draw_order))
+        self._log_row(entity_path, batches, ext, timeless)
+
+    @_lenient
+    def log_tensor(
+        self,
+        entity_path: str,
+        tensor: Any,
+        *,
+        names: Optional[Sequence[str]] = None,
+        meter: Optional[float] = None,
+        ext: Optional[dict] = None,
+        timeless: bool = False,
+    ) -> None:
+        """Logs a tensor of any shape, with optional dimension names."""
+        batches = [c.TensorDataBatch(tensor, names), c.IndicatorBatch("Tensor")]
+        if meter is not None:
+            batches.append(c.DepthMeterBatch(meter))
+        self._log_row(entity_path, batches, ext, timeless)
+
+    @_lenient
+    def log_transform3d(
+        self,
+        entity_path: str,
+        transform: Any,
+        *,
+        from_parent: bool = False,
+        timeless: bool = False,
+    ) -> None:
+        """Logs a transform to the parent space (or from it, with ``from_parent``):
+        TranslationAndMat3, TranslationRotationScale3D, Rigid3D, RotationAxisAngle or
+        Quaternion."""
+        batches: list = [c.IndicatorBatch("Transform3D")]
+
+        def rotation(r: Any) -> None:
+            if isinstance(r, Quaternion):
+                batches.append(c.RotationQuatBatch([r.xyzw]))
+            elif isinstance(r, RotationAxisAngle):
+                batches.append(c.RotationAxisAngleBatch([r.axis], [r.angle_radians()]))
+            elif r is not None:
+                raise TypeError(f"rotation: expected Quaternion or RotationAxisAngle, got {type(r).__name__}")
+
+        if isinstance(transform, (Quaternion, RotationAxisAngle)):
+            rotation(transform)
+        elif isinstance(transform, TranslationAndMat3):
+            if transform.translation is not None:
+                batches.append(c.Translation3DBatch([transform.translation]))
+            if transform.mat3x3 is not None:
+                batches.append(c.Mat3x3Batch(transform.mat3x3))
+        elif isinstance(transform, (TranslationRotationScale3D, Rigid3D)):
+            if transform.translation is not None:
+                batches.append(c.Translation3DBatch([transform.translation]))
+            rotation(transform.rotation)
+            scale = getattr(transform, "scale", None)
+            if scale is not None:
+                s = np.atleast_1d(np.asarray(scale, dtype=np.float32))
+                batches.append(c.Scale3DBatch([np.repeat(s, 3) if s.size == 1 else s]))
+        else:
+            raise TypeError(f"unsupported transform {type(transform).__name__}")
+        if from_parent:
+            batches.append(c.TransformFromParentBatch(True))
+        self._log_row(entity_path, batches, None, timeless)
+
+    @_lenient
+    def log_pinhole(
+        self,
+        entity_path: str,
+        *,
+        width: int,
+        height: int,
+        focal_length_px: Any = None,
+        principal_point_px: Any = None,
+        child_from_parent: Any = None,
+        camera_xyz: Optional[str] = None,
+        timeless: bool = False,
+    ) -> None:
+        """Logs a pinhole camera: resolution, and focal length (one or [fx, fy]) with an
+        optional principal point (default: the center), or the full 3x3
+        ``child_from_parent`` matrix; ``camera_xyz`` is its axis convention (e.g. "RDF")."""
+        if child_from_parent is not None:
+            m = np.asarray(child_from_parent, dtype=np.float32)
+        else:
+            if focal_length_px is None:
+                raise ValueError("log_pinhole needs focal_length_px or child_from_parent")
+            f = np.atleast_1d(np.asarray(focal_length_px, dtype=np.float32))
+            fx, fy = (f[0], f[0]) if f.size == 1 else (f[0], f[1])
+            cx, cy = (width / 2, height / 2) if principal_point_px is None else principal_point_px
+            m = np.array([[fx, 0, cx], [0, fy, cy], [0, 0, 1]], dtype=np.float32)
+        if m.shape != (3, 3) or not np.isfinite(m).all() or m[0, 0] == 0 or m[1, 1] == 0:
+            raise ValueError("pinhole: the intrinsics need finite, non-zero focal lengths")
+        batches = [c.PinholeProjectionBatch(m), c.ResolutionBatch([[width, height]]), c.IndicatorBatch("Pinhole")]
+        if camera_xyz is not None:
+            batches.append(c.ViewCoordinatesBatch([list(_reel.view_coordinates(camera_xyz, "", None))]))
+        self._log_row(entity_path, batches, None, timeless)
+
+    @_lenient
+    def log_view_coordinates(
+        self,
+        entity_path: str,
+        *,
+        xyz: str = "",
+        up: str = "",
+        right_handed: Optional[bool] = None,
+        timeless: bool = False,
+    ) -> None:
+        """Logs what this space's axes mean: ``xyz`` like "RDF", or an ``up`` axis like "+Z"
+        with handedness (default right-handed)."""
+        codes = list(_reel.view_coordinates(xyz, up, right_handed))
+        self._log_row(entity_path, [c.ViewCoordinatesBatch([codes]), c.IndicatorBatch("ViewCoordinates")], None, timeless)
+
+    @_lenient
+    def log_disconnected_space(self, entity_path: str, *, timeless: bool = False) -> None:
+        """Cuts this entity's space off from its parent's."""
+        self._log_row(entity_path, [c.DisconnectedSpaceBatch(True), c.IndicatorBatch("DisconnectedSpace")], None, timeless)
+
+    @_lenient
+    def log_annotation_context(
+        self,
+        entity_path: str,
+        class_descriptions: Any,
+        *,
+        timeless: bool = True,
+    ) -> None:
+        """Logs what class ids (and their keypoints) mean at this entity and below. Each
+        entry is a ClassDescription, an AnnotationInfo, an id, or (id, label[, color])."""
+        items = [class_descriptions] if isinstance(class_descriptions, (ClassDescription, AnnotationInfo)) else list(class_descriptions)
+        descriptions = [_class_description(d) for d in items]
+        batches = [c.ClassDescriptionBatch(descriptions), c.IndicatorBatch("AnnotationContext")]
+        self._log_row(entity_path, batches, None, timeless)
+
+    @_lenient
+    def log_cleared(self, entity_path: str, *, recursive: bool = False) -> None:
+        """Clears the entity from now on (with ``recursive``, everything below it too)."""
+        self._log_row(entity_path, [c.ClearIsRecursiveBatch(bool(recursive)), c.IndicatorBatch("Clear")], None, False)
+
+    @_lenient
+    def log_extension_components(
+        self,
+        entity_path: str,
+        ext: dict,
+        *,
+        identifiers: Any = None,
+        timeless: bool = False,
+    ) -> None:
+        """Logs user components ``{name: array-like}`` with optional instance ids."""
+        batches = [] if identifiers is None else [c.InstanceKeyBatch(identifiers)]
+        self._log_row(entity_path, batches, ext, timeless)
+
+    @_lenient
+    def log(self, entity_path: str, archetype: Any) -> None:
+        """Logs any archetype-like object: one with ``as_component_batches()`` returning
+        component batches (and optionally ``instance_aligned = False``)."""
+        if not hasattr(archetype, "as_component_batches"):
+            raise TypeError(f"expected an archetype (as_component_batches()), got {type(archetype).__name__}")
+        aligned = bool(getattr(archetype, "instance_aligned", True))
+        self._log_row(entity_path, list(archetype.as_component_batches()), None, False, aligned)
+
+
+def _bytes_or_path(data: Optional[bytes], path: Optional[Any], what: str) -> bytes:
+    if (data is None) == (path is None):
+        raise ValueError(f"give exactly one of {what}_bytes and {what}_path")
+    if data is not None:
+        return bytes(data)
+    with open(os.fspath(path), "rb") as f:
+        return f.read()

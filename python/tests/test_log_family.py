@@ -1,0 +1,268 @@
+"""The log_* family of ../shared/reference/log-family.md: signatures, values read back, and
+invalid input in strict and lenient mode."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+import reel as rr
+
+EMPTY = inspect.Parameter.empty
+
+# (function, parameters after entity_path as (name, default)); every function also ends
+# with recording=None. From log-family.md.
+SIGNATURES = {
+    "log_point": [("position", None), ("radius", None), ("color", None), ("label", None), ("class_id", None), ("keypoint_id", None), ("draw_order", None), ("ext", None), ("timeless", False)],
+    "log_points": [("positions", None), ("identifiers", None), ("colors", None), ("radii", None), ("labels", None), ("class_ids", None), ("keypoint_ids", None), ("draw_order", None), ("ext", None), ("timeless", False)],
+    "log_rect": [("rect", EMPTY), ("rect_format", rr.RectFormat.XYWH), ("color", None), ("label", None), ("class_id", None), ("draw_order", None), ("ext", None), ("timeless", False)],
+    "log_rects": [("rects", EMPTY), ("rect_format", rr.RectFormat.XYWH), ("identifiers", None), ("colors", None), ("labels", None), ("class_ids", None), ("draw_order", None), ("ext", None), ("timeless", False)],
+    "log_obb": [("half_size", None), ("position", None), ("rotation_q", None), ("color", None), ("stroke_width", None), ("label", None), ("class_id", None), ("ext", None), ("timeless", False)],
+    "log_obbs": [("half_sizes", None), ("positions", None), ("rotations_q", None), ("colors", None), ("stroke_widths", None), ("labels", None), ("class_ids", None), ("ext", None), ("timeless", False)],
+    "log_line_strip": [("positions", EMPTY), ("stroke_width", None), ("color", None), ("draw_order", None), ("ext", None), ("timeless", False)],
+    "log_line_strips_2d": [("line_strips", EMPTY), ("identifiers", None), ("stroke_widths", None), ("colors", None), ("draw_order", None), ("ext", None), ("timeless", False)],
+    "log_line_strips_3d": [("line_strips", EMPTY), ("identifiers", None), ("stroke_widths", None), ("colors", None), ("draw_order", None), ("ext", None), ("timeless", False)],
+    "log_line_segments": [("positions", EMPTY), ("stroke_width", None), ("color", None), ("draw_order", None), ("ext", None), ("timeless", False)],
+    "log_arrow": [("origin", EMPTY), ("vector", None), ("color", None), ("label", None), ("width_scale", None), ("ext", None), ("timeless", False)],
+    "log_mesh": [("positions", EMPTY), ("indices", None), ("normals", None), ("albedo_factor", None), ("vertex_colors", None), ("timeless", False)],
+    "log_meshes": [("position_buffers", EMPTY), ("vertex_color_buffers", None), ("index_buffers", None), ("normal_buffers", None), ("albedo_factors", None), ("timeless", False)],
+    "log_mesh_file": [("mesh_format", EMPTY), ("mesh_bytes", None), ("mesh_path", None), ("transform", None), ("timeless", False)],
+    "log_image": [("image", EMPTY), ("draw_order", None), ("ext", None), ("timeless", False), ("jpeg_quality", None)],
+    "log_image_file": [("img_bytes", None), ("img_path", None), ("img_format", None), ("timeless", False)],
+    "log_depth_image": [("image", EMPTY), ("draw_order", None), ("meter", None), ("ext", None), ("timeless", False)],
+    "log_segmentation_image": [("image", EMPTY), ("draw_order", None), ("ext", None), ("timeless", False)],
+    "log_tensor": [("tensor", EMPTY), ("names", None), ("meter", None), ("ext", None), ("timeless", False)],
+    "log_scalar": [("scalar", EMPTY), ("label", None), ("color", None), ("radius", None), ("scattered", None), ("ext", None)],
+    "log_text_entry": [("text", EMPTY), ("level", "INFO"), ("color", None), ("ext", None), ("timeless", False)],
+    "log_transform3d": [("transform", EMPTY), ("from_parent", False), ("timeless", False)],
+    "log_pinhole": [("width", EMPTY), ("height", EMPTY), ("focal_length_px", None), ("principal_point_px", None), ("child_from_parent", None), ("camera_xyz", None), ("timeless", False)],
+    "log_view_coordinates": [("xyz", ""), ("up", ""), ("right_handed", None), ("timeless", False)],
+    "log_disconnected_space": [("timeless", False)],
+    "log_annotation_context": [("class_descriptions", EMPTY), ("timeless", True)],
+    "log_cleared": [("recursive", False)],
+    "log_extension_components": [("ext", EMPTY), ("identifiers", None), ("timeless", False)],
+}
+
+
+@pytest.fixture(autouse=True)
+def strict_off_by_default():
+    rr._strict_mode = None
+    yield
+    rr._strict_mode = None
+
+
+@pytest.mark.parametrize("name", sorted(SIGNATURES))
+def test_signatures_match_the_log_family(name):
+    params = list(inspect.signature(getattr(rr, name)).parameters.values())
+    assert params[0].name == "entity_path"
+    assert params[-1].name == "recording" and params[-1].default is None
+    got = [(p.name, p.default) for p in params[1:-1]]
+    assert got == SIGNATURES[name]
+    assert name in dir(rr.RecordingStream), "also a method"
+
+
+def row(fn, entity: str):
+    """Logs with fn(rec) in strict mode; returns the entity's table."""
+    rec = rr.new_recording(application_id="family")
+    mem = rec.memory_recording()
+    rr.set_strict_mode(True)
+    fn(rec)
+    return rr.load_recording(mem.drain_as_bytes()).to_arrow(entity)
+
+
+def value(table, component: str):
+    return table.column(f"reel.components.{component}").to_pylist()
+
+
+def has_indicator(table, archetype: str) -> bool:
+    return f"reel.indicators.{archetype}" in table.column_names
+
+
+def test_points_and_point():
+    t = row(lambda r: r.log_point("p", [1, 2, 3], radius=0.5, color=[255, 0, 0], label="a", class_id=2, keypoint_id=3), "p")
+    assert value(t, "Position3D") == [[[1.0, 2.0, 3.0]]]
+    assert value(t, "Color") == [[0xFF0000FF]] and value(t, "Radius") == [[0.5]]
+    assert value(t, "Text") == [["a"]] and value(t, "ClassId") == [[2]] and value(t, "KeypointId") == [[3]]
+    assert has_indicator(t, "Points3D")
+    t = row(lambda r: r.log_points("p", np.array([[1, 2], [3, 4]]), colors=[[0.0, 1.0, 0.0]], draw_order=2), "p")
+    assert value(t, "Position2D") == [[[1.0, 2.0], [3.0, 4.0]]] and value(t, "Color") == [[0x00FF00FF]]
+    assert value(t, "DrawOrder") == [[2.0]] and has_indicator(t, "Points2D")
+
+
+def test_rects_and_obbs():
+    t = row(lambda r: r.log_rects("r", [[1, 2, 5, 8]], rect_format=rr.RectFormat.XYXY, labels=["car"]), "r")
+    assert value(t, "Position2D") == [[[3.0, 5.0]]] and value(t, "HalfSizes2D") == [[[2.0, 3.0]]]
+    t = row(lambda r: r.log_rect("r", [3, 5, 2, 3], rect_format=rr.RectFormat.XCYCW2H2, color=[1, 2, 3]), "r")
+    assert value(t, "Position2D") == [[[3.0, 5.0]]] and value(t, "HalfSizes2D") == [[[2.0, 3.0]]]
+    t = row(lambda r: r.log_obb("o", half_size=[1, 2, 3], position=[4, 5, 6], rotation_q=[0, 0, 0, 1], stroke_width=0.5), "o")
+    assert value(t, "HalfSizes3D") == [[[1.0, 2.0, 3.0]]] and value(t, "RotationQuat") == [[[0.0, 0.0, 0.0, 1.0]]]
+    assert value(t, "Radius") == [[0.25]] and has_indicator(t, "Boxes3D")
+
+
+def test_lines_and_arrows():
+    t = row(lambda r: r.log_line_strip("l", [[0, 0, 0], [1, 1, 1], [2, 2, 2]], stroke_width=0.2), "l")
+    assert value(t, "LineStrip3D") == [[[[0.0] * 3, [1.0] * 3, [2.0] * 3]]] and value(t, "Radius") == [[pytest.approx(0.1)]]
+    t = row(lambda r: r.log_line_strips_2d("l", [[[0, 0], [1, 1]], [[2, 2], [3, 3], [4, 4]]], colors=[[1, 2, 3]]), "l")
+    assert [len(s) for s in value(t, "LineStrip2D")[0]] == [2, 3]
+    t = row(lambda r: r.log_line_strips_3d("l", [[[0, 0, 0], [1, 1, 1]]], identifiers=[7]), "l")
+    assert value(t, "InstanceKey") == [[7]]
+    t = row(lambda r: r.log_line_segments("s", [[0, 0, 0], [1, 1, 1], [2, 2, 2], [3, 3, 3]]), "s")
+    assert len(value(t, "LineStrip3D")[0]) == 2 and has_indicator(t, "LineSegments3D")
+    t = row(lambda r: r.log_arrow("a", [1, 1, 1], [0, 0, 2], label="up", width_scale=0.1), "a")
+    assert value(t, "Vector3D") == [[[0.0, 0.0, 2.0]]] and value(t, "Position3D") == [[[1.0, 1.0, 1.0]]]
+
+
+PYRAMID = [[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0], [0.5, 0.5, 1]]
+FACES = [[0, 1, 4], [1, 2, 4], [2, 3, 4], [3, 0, 4]]
+OBJ = b"v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n"
+
+
+def test_meshes_and_mesh_files(tmp_path):
+    t = row(lambda r: r.log_mesh("m", PYRAMID, indices=FACES, albedo_factor=[1, 2, 3], vertex_colors=[[9, 9, 9]]), "m")
+    assert len(value(t, "Position3D")[0]) == 5 and len(value(t, "TriangleIndices")[0]) == 4, "vertices and triangles"
+    assert value(t, "AlbedoFactor") == [[0x010203FF]] and has_indicator(t, "Mesh3D")
+    t = row(lambda r: r.log_meshes("m", [PYRAMID, PYRAMID[:3]], index_buffers=[FACES, None]), "m")
+    assert [len(v) for v in value(t, "Position3D")] == [5, 3]
+    path = tmp_path / "tri.obj"
+    path.write_bytes(OBJ)
+    t = row(lambda r: r.log_mesh_file("f", rr.MeshFormat.OBJ, mesh_path=str(path), transform=np.hstack([np.eye(3), [[1], [2], [3]]])), "f")
+    assert value(t, "Blob") == [[OBJ]] and value(t, "MediaType") == [["model/obj"]]
+    assert value(t, "Mat4x4")[0][0][12:] == [1.0, 2.0, 3.0, 1.0]
+
+
+def test_images_and_tensors(tmp_path):
+    rgb = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3)
+    t = row(lambda r: r.log_image("img", rgb, draw_order=1), "img")
+    tensor = value(t, "TensorData")[0][0]
+    assert tensor["shape"] == [2, 3, 3] and tensor["dtype"] == "u8" and tensor["buffer"] == rgb.tobytes()
+    t = row(lambda r: r.log_image("jpg", np.full((8, 8, 3), 128, np.uint8), jpeg_quality=80), "jpg")
+    jpeg = value(t, "Blob")[0][0]
+    assert jpeg[:2] == b"\xff\xd8" and value(t, "Resolution") == [[[8.0, 8.0]]]
+    path = tmp_path / "x.jpg"
+    path.write_bytes(jpeg)
+    t = row(lambda r: r.log_image_file("file", img_path=str(path), img_format=rr.ImageFormat.JPEG), "file")
+    assert value(t, "MediaType") == [["image/jpeg"]] and has_indicator(t, "EncodedImage")
+    depth = np.array([[1000, 2000], [3000, 4000]], np.uint16)
+    t = row(lambda r: r.log_depth_image("d", depth, meter=1000), "d")
+    assert value(t, "DepthMeter") == [[1000.0]] and value(t, "TensorData")[0][0]["dtype"] == "u16"
+    t = row(lambda r: r.log_segmentation_image("s", np.array([[1, 2], [3, 4]], np.uint8)), "s")
+    assert has_indicator(t, "SegmentationImage")
+    cube = np.arange(24, dtype=np.float64).reshape(2, 3, 4)
+    t = row(lambda r: r.log_tensor("t", cube, names=["a", "b", "c"]), "t")
+    got = value(t, "TensorData")[0][0]
+    assert got["names"] == ["a", "b", "c"] and np.array_equal(np.frombuffer(got["buffer"], "<f8").reshape(2, 3, 4), cube)
+
+
+def test_scalars_text_transforms_cameras_and_more():
+    t = row(lambda r: r.log_scalar("s", 2.5, label="speed", color=[0, 0, 255], radius=2, scattered=True), "s")
+    assert value(t, "Scalar") == [[2.5]] and value(t, "ScalarScattered") == [[True]]
+    t = row(lambda r: r.log_text_entry("log", "hi", level=rr.LogLevel.WARN, color=[1, 2, 3]), "log")
+    assert value(t, "TextLogLevel") == [["WARN"]]
+    trs = rr.TranslationRotationScale3D([1, 2, 3], rr.RotationAxisAngle([0, 0, 1], degrees=180), 2.0)
+    t = row(lambda r: r.log_transform3d("t", trs, from_parent=True), "t")
+    assert value(t, "Translation3D") == [[[1.0, 2.0, 3.0]]] and value(t, "Scale3D") == [[[2.0, 2.0, 2.0]]]
+    assert value(t, "RotationAxisAngle")[0][0]["angle"] == pytest.approx(np.pi)
+    assert value(t, "TransformFromParent") == [[True]]
+    m = [[0, -1, 0], [1, 0, 0], [0, 0, 1]]
+    t = row(lambda r: r.log_transform3d("t", rr.TranslationAndMat3(None, m)), "t")
+    assert value(t, "Mat3x3") == [[[0.0, 1.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0, 1.0]]], "stored column-major"
+    t = row(lambda r: r.log_pinhole("cam", width=640, height=480, focal_length_px=500, camera_xyz="RDF"), "cam")
+    k = value(t, "PinholeProjection")[0][0]
+    assert (k[0], k[4], k[6], k[7]) == (500.0, 500.0, 320.0, 240.0) and value(t, "Resolution") == [[[640.0, 480.0]]]
+    t = row(lambda r: r.log_view_coordinates("w", up="+Z"), "w")
+    assert value(t, "ViewCoordinates") == [[[3, 5, 1]]], "RFU"
+    t = row(lambda r: r.log_disconnected_space("d"), "d")
+    assert value(t, "DisconnectedSpace") == [[True]]
+    t = row(lambda r: r.log_cleared("c", recursive=True), "c")
+    assert value(t, "ClearIsRecursive") == [[True]]
+    ctx = [(1, "car", [255, 0, 0]), rr.ClassDescription(rr.AnnotationInfo(2, "person"), [(0, "head")], [(0, 1)])]
+    t = row(lambda r: r.log_annotation_context("ctx", ctx), "ctx")
+    descriptions = value(t, "ClassDescription")[0]
+    assert descriptions[0]["info"] == {"id": 1, "label": "car", "color": 0xFF0000FF}
+    assert descriptions[1]["keypoint_connections"] == [[0, 1]]
+    assert t.column_names == ["reel.components.ClassDescription", "reel.indicators.AnnotationContext"], "timeless"
+    t = row(lambda r: r.log_extension_components("e", {"my.Temperature": [20.5, 21.0]}, identifiers=[1, 2]), "e")
+    assert t.column("my.Temperature").to_pylist() == [[20.5, 21.0]] and value(t, "InstanceKey") == [[1, 2]]
+    t = row(lambda r: r.log_points("p", [[0, 0, 0]], ext={"my.Note": ["hello"]}), "p")
+    assert t.column("my.Note").to_pylist() == [["hello"]]
+
+
+def test_modern_log_takes_archetype_like_objects():
+    class Temperature:
+        def as_component_batches(self):
+            return [rr.components.ScalarBatch(21.5), rr.components.IndicatorBatch("Scalar")]
+
+    t = row(lambda r: r.log("room", Temperature()), "room")
+    assert value(t, "Scalar") == [[21.5]]
+
+
+INVALID = {
+    "points shape": lambda r: r.log_points("x", np.zeros((3, 5))),
+    "point count": lambda r: r.log_point("x", [1, 2, 3, 4]),
+    "color range": lambda r: r.log_points("x", [[0, 0, 0]], colors=[[300, 0, 0]]),
+    "class id dtype": lambda r: r.log_points("x", [[0, 0, 0]], class_ids=[0.5]),
+    "rect shape": lambda r: r.log_rects("x", [[1, 2, 3]]),
+    "strip shape": lambda r: r.log_line_strip("x", [[1, 2, 3, 4]]),
+    "odd segments": lambda r: r.log_line_segments("x", [[0, 0, 0]] * 3),
+    "mesh index": lambda r: r.log_mesh("x", PYRAMID, indices=[[0, 1, 9]]),
+    "mesh nan": lambda r: r.log_mesh("x", [[np.nan, 0, 0]] * 3),
+    "mesh normals": lambda r: r.log_mesh("x", PYRAMID[:3], normals=[[0, 0, 1]]),
+    "mesh file garbage": lambda r: r.log_mesh_file("x", rr.MeshFormat.GLB, mesh_bytes=b"junk"),
+    "mesh file missing": lambda r: r.log_mesh_file("x", rr.MeshFormat.OBJ, mesh_path="/nonexistent.obj"),
+    "mesh file both": lambda r: r.log_mesh_file("x", rr.MeshFormat.OBJ, mesh_bytes=OBJ, mesh_path="a.obj"),
+    "image shape": lambda r: r.log_image("x", np.zeros((2, 2, 2))),
+    "image file garbage": lambda r: r.log_image_file("x", img_bytes=b"junk"),
+    "depth shape": lambda r: r.log_depth_image("x", np.zeros((2, 2, 3))),
+    "float segmentation": lambda r: r.log_segmentation_image("x", np.zeros((2, 2), np.float32)),
+    "tensor dtype": lambda r: r.log_tensor("x", np.array(["a", "b"])),
+    "tensor names": lambda r: r.log_tensor("x", np.zeros((2, 2)), names=["only one"]),
+    "jpeg of floats": lambda r: r.log_image("x", np.zeros((2, 2, 3), np.float32), jpeg_quality=80),
+    "transform type": lambda r: r.log_transform3d("x", "not a transform"),
+    "axis angle": lambda r: r.log_transform3d("x", rr.RotationAxisAngle([0, 0, 1])),
+    "pinhole focal": lambda r: r.log_pinhole("x", width=1, height=1, focal_length_px=0),
+    "view coordinates": lambda r: r.log_view_coordinates("x", xyz="XYZ"),
+    "annotation entry": lambda r: r.log_annotation_context("x", [object()]),
+    "not an archetype": lambda r: r.log("x", 42),
+}
+
+
+@pytest.mark.parametrize("what", sorted(INVALID))
+def test_invalid_input_raises_in_strict_mode_and_warns_otherwise(what):
+    call = INVALID[what]
+    rec = rr.new_recording(application_id="invalid")
+    mem = rec.memory_recording()
+    rr.set_strict_mode(True)
+    with pytest.raises((ValueError, TypeError, OSError)):
+        call(rec)
+    rr.set_strict_mode(False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call(rec)
+    assert len(caught) == 1 and issubclass(caught[0].category, rr.ReelWarning), [str(w.message) for w in caught]
+    assert mem.num_msgs() == 1, "nothing but the store info"
+
+
+def test_numpy_positions_are_not_copied():
+    positions = np.random.rand(1000, 3).astype(np.float32)
+    batch = rr.components.Position3DBatch(positions)
+    values = batch.as_arrow_array().values
+    assert values.buffers()[1].address == positions.ctypes.data, "the Arrow buffer is the numpy memory"
+    image = np.zeros((4, 4, 3), np.uint8)
+    tensor = rr.components.TensorDataBatch(image).as_arrow_array()
+    assert tensor.field("buffer").buffers()[2].address == image.ctypes.data
+
+
+def test_the_reel_command_is_installed():
+    exe = Path(sys.executable).parent / "reel"
+    out = subprocess.run([str(exe), "--version"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout.strip() == f"reel {rr.__version__}"
+    out = subprocess.run([str(exe), "verify", "/nonexistent.reel"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "cannot open" in out.stderr
