@@ -125,6 +125,21 @@ __all__ = [
 DEFAULT_PORT = 9876
 
 
+# Deliver every recording while the interpreter is whole: arrays handed to Rust are released
+# through Python, which is no longer possible once finalization has begun.
+import atexit as _atexit
+
+_atexit.register(_reel.shutdown_all)
+
+# A forked child must never flush or wait on its parent's recordings (reel also hooks
+# fork() natively; this covers it from Python's side, as the reference does).
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reel.notify_forked_child)
+
+#: Up to this many points, `log_points` without colors, labels or ids takes the native path.
+_FAST_POINTS = 64
+
+
 class ReelWarning(UserWarning):
     """Bad input that was not logged (outside strict mode)."""
 
@@ -325,6 +340,11 @@ class RecordingStream(LogFamily):
                     pos = pos.reshape(1, -1)
                 if pos.ndim != 2 or pos.shape[1] not in (2, 3):
                     raise ValueError(f"positions: expected shape (N, 2) or (N, 3), got {pos.shape}")
+                small = len(pos) <= _FAST_POINTS and identifiers is None and colors is None
+                if small and labels is None and class_ids is None and keypoint_ids is None and draw_order is None and not ext:
+                    # The common small call: plain floats straight to Rust, no Arrow in Python.
+                    r = None if radii is None else np.atleast_1d(np.asarray(radii, dtype=np.float32)).tolist()
+                    return self._handle.log_points_fast(entity_path, pos.ravel().tolist(), pos.shape[1], r, timeless)
                 if pos.shape[1] == 2:
                     batches += [components.Position2DBatch(pos), components.IndicatorBatch("Points2D")]
                 else:

@@ -266,3 +266,16 @@ def test_the_reel_command_is_installed():
     assert out.returncode == 0 and out.stdout.strip() == f"reel {rr.__version__}"
     out = subprocess.run([str(exe), "verify", "/nonexistent.reel"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and "cannot open" in out.stderr
+
+
+def test_small_points_fast_path_matches_the_general_path():
+    fast = row(lambda r: r.log_points("p", [[1, 2, 3], [4, 5, 6]], radii=[0.5, 0.25]), "p")
+    general = row(lambda r: r.log_points("p", [[1, 2, 3], [4, 5, 6]], radii=[0.5, 0.25], labels=["a", "b"]), "p")
+    for name in ["reel.components.Position3D", "reel.components.Radius", "reel.indicators.Points3D"]:
+        assert fast.column(name).type == general.column(name).type, name
+        assert fast.column(name).to_pylist() == general.column(name).to_pylist(), name
+    assert row(lambda r: r.log_points("p", [[1, 2]]), "p").column("reel.components.Position2D").to_pylist() == [[[1.0, 2.0]]]
+    rec = rr.new_recording(application_id="fast")
+    rr.set_strict_mode(True)
+    with pytest.raises(ValueError, match="Radius"):
+        rec.log_points("p", [[0, 0, 0]] * 3, radii=[1.0, 2.0])

@@ -498,3 +498,42 @@ def test_forked_child_neither_hangs_nor_flushes_twice(tmp_path):
     assert out.returncode == 0, out.stderr
     values = [v[0] for v in rr.load_recording(path).to_arrow("s").column("reel.components.Scalar").to_pylist()]
     assert values == [float(i) for i in range(150)], "every row once, none from the child"
+
+
+def test_exit_with_zero_copy_numpy_data_neither_hangs_nor_loses_data(tmp_path):
+    # Arrays imported from numpy are released by Rust threads, which needs the GIL: exit must
+    # not deadlock with the main thread holding it while it closes the recording.
+    path = tmp_path / "numpy.reel"
+    code = (
+        "import numpy as np, reel as rr\n"
+        "rec = rr.new_recording(application_id='np')\n"
+        f"rec.save({str(path)!r})\n"
+        "for i in range(20):\n"
+        "    rec.set_time_sequence('frame', i)\n"
+        "    rec.log_points('cloud', np.random.rand(1000, 3).astype(np.float32), colors=[255, 0, 0])\n"
+        # A one-row chunk keeps the imported numpy buffer itself; once the memory recording
+        # is gone, closing the sink at exit frees it on the batcher thread.
+        "mem_rec = rr.new_recording(application_id='np2')\n"
+        "mem = mem_rec.memory_recording()\n"
+        "mem_rec.log_points('cloud', np.random.rand(100000, 3).astype(np.float32), colors=[0, 255, 0])\n"
+        "assert mem.num_msgs() == 2\n"
+        "del mem\n"
+    )
+    out = run_python(code)
+    assert out.returncode == 0, out.stderr
+    table = rr.load_recording(path).to_arrow("cloud")
+    assert table.column("frame").to_pylist() == list(range(20))
+
+    # Handles dropped when a function returns (the shape that used to deadlock).
+    code = (
+        "import numpy as np, reel as rr\n"
+        "def main():\n"
+        "    rec = rr.new_recording(application_id='h')\n"
+        "    mem = rec.memory_recording()\n"
+        "    rec.log_points('cloud', np.random.rand(1_000_000, 3).astype(np.float32))\n"
+        "    rec.flush(blocking=True)\n"
+        "    return mem.num_msgs()\n"
+        "print(main())\n"
+    )
+    out = run_python(code)
+    assert out.returncode == 0 and out.stdout.strip() == "2", out.stderr

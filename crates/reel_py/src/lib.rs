@@ -39,9 +39,21 @@ fn to_py(e: RecordingError) -> PyErr {
 }
 
 /// A handle to a recording (the core of `reel.RecordingStream`).
+///
+/// Arrays imported from Python are released by whichever Rust thread drops them last,
+/// which needs the GIL. So nothing here may wait on a Rust thread while holding the GIL:
+/// every call that can block detaches from it, and so does dropping the handle (which may
+/// join the batcher thread).
 #[pyclass(name = "RecordingHandle", module = "reel._reel", frozen)]
 struct PyRecording {
     rec: RecordingStream,
+}
+
+impl Drop for PyRecording {
+    fn drop(&mut self) {
+        let rec = std::mem::take(&mut self.rec);
+        Python::attach(|py| py.detach(move || drop(rec)));
+    }
 }
 
 #[pymethods]
@@ -174,15 +186,66 @@ impl PyRecording {
             .map_err(to_py)
     }
 
+    /// Logs a few points given as flat floats (`dim` 2 or 3) with optional radii: the hot
+    /// path of small `log_points` calls, without building Arrow arrays in Python.
+    #[pyo3(signature = (entity_path, positions, dim, radii=None, timeless=false))]
+    fn log_points_fast(
+        &self,
+        py: Python<'_>,
+        entity_path: &str,
+        positions: Vec<f32>,
+        dim: usize,
+        radii: Option<Vec<f32>>,
+        timeless: bool,
+    ) -> PyResult<()> {
+        use reel_types::archetypes::{Points2D, Points3D};
+        if !self.rec.is_enabled() {
+            return Ok(());
+        }
+        let result = py.detach(|| match dim {
+            3 => {
+                let mut points =
+                    Points3D::new(positions.chunks_exact(3).map(|c| [c[0], c[1], c[2]]));
+                if let Some(r) = radii {
+                    points = points.with_radii(r);
+                }
+                if timeless {
+                    self.rec.log_timeless(entity_path, &points)
+                } else {
+                    self.rec.log(entity_path, &points)
+                }
+            }
+            2 => {
+                let mut points = Points2D::new(positions.chunks_exact(2).map(|c| [c[0], c[1]]));
+                if let Some(r) = radii {
+                    points = points.with_radii(r);
+                }
+                if timeless {
+                    self.rec.log_timeless(entity_path, &points)
+                } else {
+                    self.rec.log(entity_path, &points)
+                }
+            }
+            other => Err(RecordingError::Invalid {
+                entity_path: entity_path.to_owned(),
+                source: reel_types::ValidationError::Shape(format!(
+                    "positions: expected 2 or 3 numbers per point, got {other}"
+                )),
+            }),
+        });
+        result.map_err(to_py)
+    }
+
     /// Logs one scalar (the hot path of plotting, without building Arrow arrays in Python).
     fn log_scalar(&self, py: Python<'_>, entity_path: &str, value: f64) -> PyResult<()> {
         if !self.rec.is_enabled() {
             return Ok(());
         }
-        let _ = py;
-        self.rec
-            .log(entity_path, &reel_types::archetypes::Scalar::new(value))
-            .map_err(to_py)
+        py.detach(|| {
+            self.rec
+                .log(entity_path, &reel_types::archetypes::Scalar::new(value))
+        })
+        .map_err(to_py)
     }
 }
 
@@ -619,6 +682,22 @@ fn view_coordinates(xyz: &str, up: &str, right_handed: Option<bool>) -> PyResult
         .map_err(invalid)
 }
 
+/// Delivers and closes every live recording, with the GIL released; the Python package
+/// calls it from `atexit`, while the interpreter can still run the release callbacks of
+/// arrays it handed over.
+#[pyfunction]
+fn shutdown_all(py: Python<'_>) {
+    py.detach(reel_sdk::shutdown_all);
+}
+
+/// Marks this process as a forked child: recordings inherited from the parent go inert.
+/// Registered with `os.register_at_fork`; `fork()` also triggers reel's own
+/// `pthread_atfork` hook, and a second notification is harmless.
+#[pyfunction]
+fn notify_forked_child() {
+    reel_sdk::process::notify_forked_child();
+}
+
 /// The reel version of the extension.
 #[pyfunction]
 fn version() -> &'static str {
@@ -639,6 +718,8 @@ fn _reel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(set_thread_local, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_function(wrap_pyfunction!(cli_main, m)?)?;
+    m.add_function(wrap_pyfunction!(notify_forked_child, m)?)?;
+    m.add_function(wrap_pyfunction!(shutdown_all, m)?)?;
     m.add_function(wrap_pyfunction!(check_mesh_file, m)?)?;
     m.add_function(wrap_pyfunction!(inspect_image_file, m)?)?;
     m.add_function(wrap_pyfunction!(encode_jpeg, m)?)?;

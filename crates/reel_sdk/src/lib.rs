@@ -42,8 +42,8 @@ pub use global::{
 pub use log_bridge::{ReelLogger, ReelTracingLayer};
 pub use memory::{MemoryRecording, MemorySink};
 pub use recording_stream::{
-    init, set_strict_mode, strict_mode, DropStats, IntoEntityPath, LogOptions, RecordingError,
-    RecordingResult, RecordingStream, RecordingStreamBuilder, WeakRecordingStream,
+    init, set_strict_mode, shutdown_all, strict_mode, DropStats, IntoEntityPath, LogOptions,
+    RecordingError, RecordingResult, RecordingStream, RecordingStreamBuilder, WeakRecordingStream,
 };
 pub use sink::{
     BufferedSink, CallbackSink, FileSink, LogSink, SinkError, StdoutSink, TeeSink, WriterSink,

@@ -279,6 +279,13 @@ static NO_TIMELINES: LazyLock<Arc<[Timeline]>> = LazyLock::new(|| Arc::from(Vec:
 static LOG_TIME: LazyLock<Timeline> = LazyLock::new(|| Timeline::new_time(Timeline::LOG_TIME));
 static LOG_TICK: LazyLock<Timeline> = LazyLock::new(|| Timeline::new_sequence(Timeline::LOG_TICK));
 
+/// Delivers everything and closes every live recording of this process (each bounded by
+/// its exit flush timeout, with a report on stderr when that passes). The `atexit` hook
+/// calls it; embedders whose runtime tears down earlier (Python's `atexit`) call it too.
+pub fn shutdown_all() {
+    shutdown_all_at_exit();
+}
+
 /// Shuts down every live recording of this process; called by the `atexit` hook.
 pub(crate) fn shutdown_all_at_exit() {
     let Some(live) = LIVE.try_lock_for(Duration::from_millis(200)) else {
