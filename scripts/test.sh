@@ -26,6 +26,11 @@ for archetype in Points3D Mesh3D Image DepthImage Transform3D Pinhole Boxes2D Li
 done
 cargo run --quiet --locked -p reel_cli --bin reel -- verify "$tmp/demo.reel"
 
+step "benchmark smoke (reel-bench, every workload and sink at 1/5000 scale, outputs verified)"
+for sink in memory file tcp; do
+    cargo run --quiet --locked -p reel_bench -- --workload all --sink "$sink" --scale 0.0002 --out-dir "$tmp/bench" > /dev/null
+done
+
 step "decoder fuzzing (bounded: ${REEL_FUZZ_ITERATIONS:=50000} mutated streams)"
 REEL_FUZZ_ITERATIONS="$REEL_FUZZ_ITERATIONS" \
     cargo test --locked -p reel_format --test corruption mutation_fuzz_never_panics
