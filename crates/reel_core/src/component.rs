@@ -143,6 +143,12 @@ pub trait Component: Sized {
     /// Serializes instances into one Arrow array of [`Self::arrow_datatype`].
     fn to_arrow(data: &[Self]) -> ArrayRef;
 
+    /// Serializes owned instances. The default copies through [`Self::to_arrow`];
+    /// plain-data components override it to hand their allocation to Arrow without copying.
+    fn to_arrow_owned(data: Vec<Self>) -> ArrayRef {
+        Self::to_arrow(&data)
+    }
+
     /// Reads instances back from an array of [`Self::arrow_datatype`].
     fn from_arrow(array: &dyn Array) -> Result<Vec<Self>, DeserializationError>;
 

@@ -61,10 +61,11 @@ pub fn indicator(name: &'static str) -> ComponentBatch {
     ComponentBatch::new(ComponentName::from_static(name), INDICATOR_ARRAY.clone())
 }
 
-/// A batch of `C` from anything that converts into it.
+/// A batch of `C` from anything that converts into it. An owned `Vec<C>` is handed to
+/// Arrow without copying (the identity conversion collects in place).
 pub fn batch<C: Component>(values: impl IntoIterator<Item = impl Into<C>>) -> ComponentBatch {
     let values: Vec<C> = values.into_iter().map(Into::into).collect();
-    ComponentBatch::from_component(&values)
+    ComponentBatch::new(C::name(), C::to_arrow_owned(values))
 }
 
 /// A batch of one `C`.

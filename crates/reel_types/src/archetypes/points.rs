@@ -38,6 +38,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn owned_vectors_become_arrow_buffers_without_copying() {
+        use reel_core::arrow_array::{Array, FixedSizeListArray};
+        let positions = vec![Position3D([1.0, 2.0, 3.0]); 1000];
+        let radii = vec![Radius(0.5); 1000];
+        let (pos_ptr, radii_ptr) = (positions.as_ptr() as usize, radii.as_ptr() as usize);
+        let p = Points3D::new(positions).with_radii(radii);
+        let list = p
+            .positions
+            .array()
+            .as_any()
+            .downcast_ref::<FixedSizeListArray>()
+            .expect("list");
+        assert_eq!(
+            list.values().to_data().buffers()[0].as_ptr() as usize,
+            pos_ptr
+        );
+        let r = p.radii.as_ref().expect("radii").array().to_data();
+        assert_eq!(r.buffers()[0].as_ptr() as usize, radii_ptr);
+        assert_eq!(values::<Position3D>(&p)[999], Position3D([1.0, 2.0, 3.0]));
+    }
+
+    #[test]
     fn existing_arrow_arrays_are_used_without_copying() {
         use reel_core::arrow_array::{Array, ArrayRef, UInt32Array};
         let colors: ArrayRef = std::sync::Arc::new(UInt32Array::from(vec![0xff0000ff, 0x00ff00ff]));

@@ -44,7 +44,8 @@ pub(crate) fn no_nulls<C: Component>(
 macro_rules! primitive_component {
     ($(#[$doc:meta])* $name:ident($inner:ty), $arrow:ty, $dt:expr) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Default)]
+        #[derive(Clone, Copy, Debug, PartialEq, Default, bytemuck::Pod, bytemuck::Zeroable)]
+        #[repr(transparent)]
         pub struct $name(pub $inner);
 
         impl From<$inner> for $name {
@@ -62,6 +63,14 @@ macro_rules! primitive_component {
 
             fn to_arrow(data: &[Self]) -> reel_core::arrow_array::ArrayRef {
                 std::sync::Arc::new(<$arrow>::from_iter_values(data.iter().map(|v| v.0)))
+            }
+
+            fn to_arrow_owned(data: Vec<Self>) -> reel_core::arrow_array::ArrayRef {
+                // The newtype is transparent: its Vec is a Vec of the primitive (no copy).
+                match bytemuck::allocation::try_cast_vec::<Self, $inner>(data) {
+                    Ok(values) => std::sync::Arc::new(<$arrow>::new(values.into(), None)),
+                    Err((_, data)) => Self::to_arrow(&data),
+                }
             }
 
             fn from_arrow(
@@ -122,7 +131,8 @@ macro_rules! bool_component {
 macro_rules! fixed_list_component {
     ($(#[$doc:meta])* $name:ident([$elem:ty; $n:literal]), $values:ty, $elem_dt:expr) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Default)]
+        #[derive(Clone, Copy, Debug, PartialEq, Default, bytemuck::Pod, bytemuck::Zeroable)]
+        #[repr(transparent)]
         pub struct $name(pub [$elem; $n]);
 
         impl From<[$elem; $n]> for $name {
@@ -150,6 +160,22 @@ macro_rules! fixed_list_component {
                     std::sync::Arc::new(values),
                     None,
                 ))
+            }
+
+            fn to_arrow_owned(data: Vec<Self>) -> reel_core::arrow_array::ArrayRef {
+                // `[T; N]` newtypes are transparent: the Vec becomes N times as many T (no copy).
+                match bytemuck::allocation::try_cast_vec::<Self, $elem>(data) {
+                    Ok(flat) => {
+                        let field = std::sync::Arc::new(reel_core::arrow_schema::Field::new("item", $elem_dt, false));
+                        std::sync::Arc::new(reel_core::arrow_array::FixedSizeListArray::new(
+                            field,
+                            $n,
+                            std::sync::Arc::new(<$values>::new(flat.into(), None)),
+                            None,
+                        ))
+                    }
+                    Err((_, data)) => Self::to_arrow(&data),
+                }
             }
 
             fn from_arrow(
@@ -261,6 +287,19 @@ pub(crate) mod test_util {
 
     /// Serializes, checks the type, reads back, and reads back a slice (as chunks hand out).
     pub fn round_trip<C: Component + PartialEq + std::fmt::Debug + Clone>(values: Vec<C>) {
+        let owned = C::to_arrow_owned(values.clone());
+        assert_eq!(
+            owned.data_type(),
+            &C::arrow_datatype(),
+            "{} (owned)",
+            C::NAME
+        );
+        assert_eq!(
+            C::from_arrow(owned.as_ref()).expect("owned"),
+            values,
+            "{} (owned)",
+            C::NAME
+        );
         let array = C::to_arrow(&values);
         assert_eq!(array.data_type(), &C::arrow_datatype(), "{}", C::NAME);
         assert_eq!(
