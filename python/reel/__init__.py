@@ -32,6 +32,7 @@ import numpy as np
 
 from . import _reel, components
 from ._log import (
+    _given,
     AnnotationInfo,
     ClassDescription,
     ImageFormat,
@@ -349,20 +350,16 @@ class RecordingStream(LogFamily):
                     batches += [components.Position2DBatch(pos), components.IndicatorBatch("Points2D")]
                 else:
                     batches += [components.Position3DBatch(pos), components.IndicatorBatch("Points3D")]
-            if identifiers is not None:
-                batches.append(components.InstanceKeyBatch(identifiers))
-            if colors is not None:
-                batches.append(components.ColorBatch(colors))
-            if radii is not None:
-                batches.append(components.RadiusBatch(radii))
-            if labels is not None:
-                batches.append(components.TextBatch(labels))
-            if class_ids is not None:
-                batches.append(components.ClassIdBatch(class_ids))
-            if keypoint_ids is not None:
-                batches.append(components.KeypointIdBatch(keypoint_ids))
-            if draw_order is not None:
-                batches.append(components.DrawOrderBatch(draw_order))
+            _given(
+                batches,
+                (identifiers, components.InstanceKeyBatch),
+                (colors, components.ColorBatch),
+                (radii, components.RadiusBatch),
+                (labels, components.TextBatch),
+                (class_ids, components.ClassIdBatch),
+                (keypoint_ids, components.KeypointIdBatch),
+                (draw_order, components.DrawOrderBatch),
+            )
             batches.extend(_ext_batches(ext))
         except (ValueError, TypeError) as e:
             return _handle_bad_input(e, None)
@@ -385,15 +382,13 @@ class RecordingStream(LogFamily):
                 return self._handle.log_scalar(entity_path, float(scalar))
             except (ValueError, TypeError) as e:
                 return _handle_bad_input(e, None)
-        batches: list = [components.ScalarBatch(scalar), components.IndicatorBatch("Scalar")]
-        if label is not None:
-            batches.append(components.TextBatch(label))
-        if color is not None:
-            batches.append(components.ColorBatch(color))
-        if radius is not None:
-            batches.append(components.RadiusBatch(radius))
-        if scattered is not None:
-            batches.append(components.ScalarScatteredBatch(bool(scattered)))
+        batches = _given(
+            [components.ScalarBatch(scalar), components.IndicatorBatch("Scalar")],
+            (label, components.TextBatch),
+            (color, components.ColorBatch),
+            (radius, components.RadiusBatch),
+            (scattered, lambda s: components.ScalarScatteredBatch(bool(s))),
+        )
         batches.extend(_ext_batches(ext))
         self.log_components(entity_path, batches)
 
@@ -408,11 +403,11 @@ class RecordingStream(LogFamily):
         timeless: bool = False,
     ) -> None:
         """Logs one entry of a text log."""
-        batches: list = [components.TextBatch(text), components.IndicatorBatch("TextLog")]
-        if level is not None:
-            batches.append(components.TextLogLevelBatch(str(level)))
-        if color is not None:
-            batches.append(components.ColorBatch(color))
+        batches = _given(
+            [components.TextBatch(text), components.IndicatorBatch("TextLog")],
+            (level, lambda lv: components.TextLogLevelBatch(str(lv))),
+            (color, components.ColorBatch),
+        )
         batches.extend(_ext_batches(ext))
         self.log_components(entity_path, batches, timeless=timeless)
 

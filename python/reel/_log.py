@@ -178,8 +178,15 @@ def _lenient(method: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _one(value: Any) -> list:
-    return [value]
+def _given(batches: list, *pairs: tuple) -> list:
+    """Appends ``make(value)`` for each ``(value, make)`` whose value was given."""
+    batches.extend(make(value) for value, make in pairs if value is not None)
+    return batches
+
+
+def _half(widths: Any) -> np.ndarray:
+    """Line widths as radii."""
+    return np.asarray(widths, dtype=np.float32) / 2
 
 
 def _rects_to_centers(rects: Any, fmt: RectFormat) -> tuple:
@@ -274,17 +281,14 @@ class LogFamily:
     ) -> None:
         """Logs 2D rectangles (N, 4) in any `RectFormat`."""
         centers, half = _rects_to_centers(rects, rect_format)
-        batches = [c.HalfSizes2DBatch(half), c.Position2DBatch(centers), c.IndicatorBatch("Boxes2D")]
-        if identifiers is not None:
-            batches.append(c.InstanceKeyBatch(identifiers))
-        if colors is not None:
-            batches.append(c.ColorBatch(colors))
-        if labels is not None:
-            batches.append(c.TextBatch(labels))
-        if class_ids is not None:
-            batches.append(c.ClassIdBatch(class_ids))
-        if draw_order is not None:
-            batches.append(c.DrawOrderBatch(draw_order))
+        batches = _given(
+            [c.HalfSizes2DBatch(half), c.Position2DBatch(centers), c.IndicatorBatch("Boxes2D")],
+            (identifiers, c.InstanceKeyBatch),
+            (colors, c.ColorBatch),
+            (labels, c.TextBatch),
+            (class_ids, c.ClassIdBatch),
+            (draw_order, c.DrawOrderBatch),
+        )
         self._log_row(entity_path, batches, ext, timeless)
 
     @_lenient
@@ -335,18 +339,15 @@ class LogFamily:
         batches: list = []
         if half_sizes is not None:
             batches += [c.HalfSizes3DBatch(half_sizes), c.IndicatorBatch("Boxes3D")]
-        if positions is not None:
-            batches.append(c.Position3DBatch(positions))
-        if rotations_q is not None:
-            batches.append(c.RotationQuatBatch(rotations_q))
-        if colors is not None:
-            batches.append(c.ColorBatch(colors))
-        if stroke_widths is not None:
-            batches.append(c.RadiusBatch(np.asarray(stroke_widths, dtype=np.float32) / 2))
-        if labels is not None:
-            batches.append(c.TextBatch(labels))
-        if class_ids is not None:
-            batches.append(c.ClassIdBatch(class_ids))
+        _given(
+            batches,
+            (positions, c.Position3DBatch),
+            (rotations_q, c.RotationQuatBatch),
+            (colors, c.ColorBatch),
+            (stroke_widths, lambda w: c.RadiusBatch(_half(w))),
+            (labels, c.TextBatch),
+            (class_ids, c.ClassIdBatch),
+        )
         self._log_row(entity_path, batches, ext, timeless)
 
     @_lenient
@@ -383,15 +384,13 @@ class LogFamily:
         draw_order: Any, ext: Optional[dict], timeless: bool, indicator: str,
     ) -> None:
         batch = c.LineStrip2DBatch(strips) if width == 2 else c.LineStrip3DBatch(strips)
-        batches = [batch, c.IndicatorBatch(indicator)]
-        if identifiers is not None:
-            batches.append(c.InstanceKeyBatch(identifiers))
-        if stroke_widths is not None:
-            batches.append(c.RadiusBatch(np.asarray(stroke_widths, dtype=np.float32) / 2))
-        if colors is not None:
-            batches.append(c.ColorBatch(colors))
-        if draw_order is not None:
-            batches.append(c.DrawOrderBatch(draw_order))
+        batches = _given(
+            [batch, c.IndicatorBatch(indicator)],
+            (identifiers, c.InstanceKeyBatch),
+            (stroke_widths, lambda w: c.RadiusBatch(_half(w))),
+            (colors, c.ColorBatch),
+            (draw_order, c.DrawOrderBatch),
+        )
         self._log_row(entity_path, batches, ext, timeless)
 
     @_lenient
@@ -481,12 +480,7 @@ class LogFamily:
         batches: list = [c.Position3DBatch([origin])]
         if vector is not None:
             batches += [c.Vector3DBatch([vector]), c.IndicatorBatch("Arrows3D")]
-        if color is not None:
-            batches.append(c.ColorBatch(color))
-        if label is not None:
-            batches.append(c.TextBatch(label))
-        if width_scale is not None:
-            batches.append(c.RadiusBatch(width_scale))
+        _given(batches, (color, c.ColorBatch), (label, c.TextBatch), (width_scale, c.RadiusBatch))
         self._log_row(entity_path, batches, ext, timeless)
 
     @_lenient

@@ -202,36 +202,37 @@ impl PyRecording {
         if !self.rec.is_enabled() {
             return Ok(());
         }
-        let result = py.detach(|| match dim {
-            3 => {
-                let mut points =
-                    Points3D::new(positions.chunks_exact(3).map(|c| [c[0], c[1], c[2]]));
-                if let Some(r) = radii {
-                    points = points.with_radii(r);
-                }
+        let result = py.detach(|| {
+            let log = |points: &dyn reel_core::AsComponents| {
                 if timeless {
-                    self.rec.log_timeless(entity_path, &points)
+                    self.rec.log_timeless(entity_path, points)
                 } else {
-                    self.rec.log(entity_path, &points)
+                    self.rec.log(entity_path, points)
                 }
+            };
+            match dim {
+                3 => {
+                    let points =
+                        Points3D::new(positions.chunks_exact(3).map(|c| [c[0], c[1], c[2]]));
+                    log(&match radii {
+                        Some(r) => points.with_radii(r),
+                        None => points,
+                    })
+                }
+                2 => {
+                    let points = Points2D::new(positions.chunks_exact(2).map(|c| [c[0], c[1]]));
+                    log(&match radii {
+                        Some(r) => points.with_radii(r),
+                        None => points,
+                    })
+                }
+                other => Err(RecordingError::Invalid {
+                    entity_path: entity_path.to_owned(),
+                    source: reel_types::ValidationError::Shape(format!(
+                        "positions: expected 2 or 3 numbers per point, got {other}"
+                    )),
+                }),
             }
-            2 => {
-                let mut points = Points2D::new(positions.chunks_exact(2).map(|c| [c[0], c[1]]));
-                if let Some(r) = radii {
-                    points = points.with_radii(r);
-                }
-                if timeless {
-                    self.rec.log_timeless(entity_path, &points)
-                } else {
-                    self.rec.log(entity_path, &points)
-                }
-            }
-            other => Err(RecordingError::Invalid {
-                entity_path: entity_path.to_owned(),
-                source: reel_types::ValidationError::Shape(format!(
-                    "positions: expected 2 or 3 numbers per point, got {other}"
-                )),
-            }),
         });
         result.map_err(to_py)
     }
