@@ -64,7 +64,7 @@ enum Sink {
     Memory,
     /// A file (in --out-dir).
     File,
-    /// A reel server over loopback TCP (started in this process).
+    /// A `reel serve` process over loopback TCP (saving to --out-dir).
     Tcp,
 }
 
@@ -100,7 +100,54 @@ impl Args {
 enum Target {
     Memory(MemoryRecording),
     File(PathBuf),
-    Tcp(reel_server::ServerHandle),
+    Tcp(ServerProcess),
+}
+
+/// A `reel serve` process saving into `dir`; killed when dropped.
+struct ServerProcess {
+    child: std::process::Child,
+    dir: PathBuf,
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `reel serve` (found like `spawn` finds it) on a free port; returns it and its address.
+fn start_server(dir: PathBuf) -> Result<(ServerProcess, String), String> {
+    use std::io::BufRead;
+    let exe = reel_sdk::spawn::find_executable(
+        std::env::var_os(reel_sdk::spawn::ENV_BINARY).map(PathBuf::from),
+        std::env::current_exe()
+            .ok()
+            .as_deref()
+            .and_then(std::path::Path::parent),
+        std::env::var_os("PATH"),
+    )
+    .map_err(|e| format!("{e} (build it with `cargo build --release -p reel_cli`)"))?;
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut child = std::process::Command::new(exe)
+        .args(["serve", "--port", "0", "--report-secs", "0", "--save"])
+        .arg(&dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start reel serve: {e}"))?;
+    let mut line = String::new();
+    let stdout = child.stdout.take().ok_or("no stdout from reel serve")?;
+    std::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .map_err(|e| format!("reel serve: {e}"))?;
+    let addr = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    Ok((ServerProcess { child, dir }, addr))
 }
 
 fn open(
@@ -122,14 +169,9 @@ fn open(
             Ok((rec, Target::File(path)))
         }
         Sink::Tcp => {
-            let server = reel_server::Server::bind(reel_server::ServerConfig {
-                port: 0,
-                ..Default::default()
-            })
-            .map_err(|e| e.to_string())?
-            .spawn();
+            let (server, addr) = start_server(out_dir.join(format!("server-{}", workload.name())))?;
             let rec = builder
-                .connect(Some(&server.addr().to_string()), Duration::from_secs(3600))
+                .connect(Some(&addr), Duration::from_secs(3600))
                 .map_err(err)?;
             Ok((rec, Target::Tcp(server)))
         }
@@ -137,8 +179,7 @@ fn open(
 }
 
 /// Rows under `root` and all bytes the sink holds (the file sink needs the recording closed
-/// first). Only the workload's own entities count: with the TCP sink the in-process server's
-/// log lines reach the `text_log` recording through the installed log bridge.
+/// first). Only the workload's own entities count.
 fn received(target: Target, root: &str) -> Result<(u64, u64), String> {
     let root = reel_core::EntityPath::parse_strict(root).map_err(|e| e.to_string())?;
     let count = |msgs: &[LogMsg]| {
@@ -167,14 +208,19 @@ fn received(target: Target, root: &str) -> Result<(u64, u64), String> {
             Ok((count(&msgs), bytes.len() as u64))
         }
         Target::Tcp(server) => {
-            let store = server.store().clone();
-            let rows = store
-                .summaries()
-                .iter()
-                .map(|s| count(&store.messages(&s.store_id)))
-                .sum();
-            let bytes = store.total_bytes();
-            server.stop();
+            // The server acknowledged only what it had written and flushed; its files are
+            // open streams (no end frame yet), so read their whole messages.
+            let (mut rows, mut bytes) = (0, 0);
+            for entry in std::fs::read_dir(&server.dir).map_err(|e| e.to_string())? {
+                let data = std::fs::read(entry.map_err(|e| e.to_string())?.path())
+                    .map_err(|e| e.to_string())?;
+                bytes += data.len() as u64;
+                let msgs: Vec<LogMsg> = reel_format::decode_slice(&data)
+                    .map_while(Result::ok)
+                    .collect();
+                rows += count(&msgs);
+            }
+            drop(server);
             Ok((rows, bytes))
         }
     }
