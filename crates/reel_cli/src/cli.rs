@@ -198,3 +198,21 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_limits_parse_sizes_and_percentages() {
+        assert_eq!(parse_memory_limit("2GB"), Ok(2_000_000_000));
+        assert_eq!(parse_memory_limit("512MiB"), Ok(512 << 20));
+        if let Some(total) = total_memory() {
+            let half = parse_memory_limit("50%").expect("a percentage");
+            assert!(half.abs_diff(total / 2) <= 1, "{half} vs {total}");
+        }
+        for bad in ["lots", "150%", "-5%", "x%"] {
+            assert!(parse_memory_limit(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -53,6 +53,7 @@ fn main() {
             "spawn_starts_reuses_and_explains_failures",
             spawn_starts_reuses_and_explains_failures,
         ),
+        ("serve_reports_throughput", serve_reports_throughput),
     ];
     println!("\nrunning {} tests", checks.len());
     let mut failed = 0;
@@ -552,4 +553,48 @@ fn spawn_starts_reuses_and_explains_failures() {
     };
     let err = spawn(&taken_options).expect_err("taken");
     assert!(matches!(err, SpawnError::PortTaken { .. }), "{err}");
+}
+
+fn serve_reports_throughput() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_reel"))
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--report-secs",
+            "1",
+            "--memory-limit",
+            "50%",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start reel serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("listening line");
+    let addr = line.trim().rsplit(' ').next().expect("address").to_owned();
+    let rec = RecordingStreamBuilder::new("report")
+        .connect(Some(&addr), Duration::from_secs(20))
+        .expect("connect");
+    for i in 0..200 {
+        rec.set_time_sequence("i", i);
+        rec.log("x", &Scalar::new(i as f64)).expect("log");
+    }
+    rec.flush_blocking().expect("flush");
+    drop(rec); // closes the connection: the per-client summary
+    std::thread::sleep(Duration::from_millis(1500)); // at least one periodic report
+    let _ = child.kill();
+    let out = child.wait_with_output().expect("output");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("connected"), "{err}");
+    assert!(
+        err.contains("disconnected after") && err.contains("MB/s"),
+        "per-client: {err}"
+    );
+    assert!(
+        err.contains("msgs/s") && err.contains("recordings"),
+        "total: {err}"
+    );
 }
