@@ -1,0 +1,100 @@
+"""Python workloads, reel against the leading peer (rerun-sdk), side by side.
+
+Run `bench/setup_python_peer.sh` first, then `python3 bench/python_peer.py [ROUNDS]`. Each
+(SDK, workload) runs in a fresh process with that SDK's environment, alternating A B A B
+for ROUNDS rounds (default 3); the medians go to bench/results/python.md and stdout.
+Every run logs into the SDK's in-memory recording and its time includes the final
+blocking flush.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHONS = {"reel": ROOT / ".venv/bin/python", "rerun": ROOT / "bench/.venv-peer/bin/python"}
+WORKLOADS = {
+    "scalars (set time + 1 scalar)": 200_000,
+    "points (1 point per call)": 50_000,
+    "points (10M-point numpy batch)": 1,
+}
+
+# One run, executed inside the SDK's environment: prints seconds.
+RUNNER = r"""
+import sys, time, numpy as np
+sdk, workload, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+if sdk == "reel":
+    import reel
+    rec = reel.new_recording(application_id="bench")
+    mem = rec.memory_recording()
+    set_time = lambda i: rec.set_time_sequence("frame", i)
+    log_scalar = lambda v: rec.log_scalar("scalar", v)
+    log_points = lambda p: rec.log_points("points", p)
+    flush = lambda: rec.flush(blocking=True)
+else:
+    import rerun as rr
+    rec = rr.RecordingStream("bench")
+    mem = rec.memory_recording()
+    set_time = lambda i: rec.set_time("frame", sequence=i)
+    log_scalar = lambda v: rec.log("scalar", rr.Scalars(v))
+    log_points = lambda p: rec.log("points", rr.Points3D(p))
+    flush = lambda: rec.flush()
+cloud = np.random.rand(10_000_000, 3).astype(np.float32)
+point = [[1.0, 2.0, 3.0]]
+start = time.perf_counter()
+if workload.startswith("scalars"):
+    for i in range(n):
+        set_time(i)
+        log_scalar(float(i))
+elif workload == "points (1 point per call)":
+    for _ in range(n):
+        log_points(point)
+else:
+    log_points(cloud)
+flush()
+print(time.perf_counter() - start)
+"""
+
+
+def run(sdk: str, workload: str, n: int) -> float:
+    out = subprocess.run(
+        [str(PYTHONS[sdk]), "-c", RUNNER, sdk, workload, str(n)],
+        capture_output=True, text=True, timeout=1800, check=True,
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    for sdk, python in PYTHONS.items():
+        if not python.exists():
+            sys.exit(f"{python} is missing: run bench/setup_python_peer.sh")
+    times: dict = {(s, w): [] for s in PYTHONS for w in WORKLOADS}
+    for r in range(rounds):
+        for workload, n in WORKLOADS.items():
+            for sdk in (["reel", "rerun"] if r % 2 == 0 else ["rerun", "reel"]):
+                times[(sdk, workload)].append(run(sdk, workload, n))
+                print(json.dumps({"round": r, "sdk": sdk, "workload": workload, "seconds": times[(sdk, workload)][-1]}), flush=True)
+    lines = [
+        f"Python, in-memory recording, median of {rounds} alternating runs (seconds; per call where n > 1).",
+        "",
+        "| workload | n | reel | rerun-sdk | reel speed-up |",
+        "|---|---|---|---|---|",
+    ]
+    for workload, n in WORKLOADS.items():
+        a, b = (statistics.median(times[(s, workload)]) for s in ("reel", "rerun"))
+        per = (lambda t: f"{t:.3f} s ({t / n * 1e6:.2f} µs/call)") if n > 1 else (lambda t: f"{t:.3f} s")
+        lines.append(f"| {workload} | {n:,} | {per(a)} | {per(b)} | {b / a:.1f}x |")
+    table = "\n".join(lines) + "\n"
+    out = ROOT / "bench/results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "python.md").write_text(table)
+    print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs what the Python peer comparison needs: the peer (rerun-sdk) in its own
+# git-ignored environment (bench/.venv-peer), and reel built in release mode into .venv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/ensure.sh
+ensure_rust
+ensure_python
+(cd python && VIRTUAL_ENV="$PWD/../.venv" PATH="$PWD/../.venv/bin:$PATH" ../.venv/bin/maturin develop --release --quiet)
+if [ ! -x bench/.venv-peer/bin/python ]; then
+    python3 -m venv bench/.venv-peer
+fi
+bench/.venv-peer/bin/pip install --quiet --disable-pip-version-check rerun-sdk numpy
