@@ -19,8 +19,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHONS = {"reel": ROOT / ".venv/bin/python", "rerun": ROOT / "bench/.venv-peer/bin/python"}
 WORKLOADS = {
     "scalars (set time + 1 scalar)": 200_000,
+    "scalars on 600 entities (x 100 steps)": 60_000,
     "points (1 point per call)": 50_000,
     "points (10M-point numpy batch)": 1,
+    "image 1024x1024 RGBA": 100,
+    "transform3d (10 entities x 2000 steps)": 20_000,
+    "text through logging": 50_000,
 }
 
 # One run, executed inside the SDK's environment: prints seconds.
@@ -32,29 +36,62 @@ if sdk == "reel":
     rec = reel.new_recording(application_id="bench")
     mem = rec.memory_recording()
     set_time = lambda i: rec.set_time_sequence("frame", i)
-    log_scalar = lambda v: rec.log_scalar("scalar", v)
+    log_scalar = lambda v, path="scalar": rec.log_scalar(path, v)
     log_points = lambda p: rec.log_points("points", p)
+    log_image = lambda img: rec.log_image("image", img)
+    log_translation = lambda path, t: rec.log_transform3d(path, reel.TranslationAndMat3(translation=t))
+    handler = reel.LoggingHandler()
+    reel.set_global_data_recording(rec)
     flush = lambda: rec.flush(blocking=True)
 else:
     import rerun as rr
     rec = rr.RecordingStream("bench")
     mem = rec.memory_recording()
     set_time = lambda i: rec.set_time("frame", sequence=i)
-    log_scalar = lambda v: rec.log("scalar", rr.Scalars(v))
+    log_scalar = lambda v, path="scalar": rec.log(path, rr.Scalars(v))
     log_points = lambda p: rec.log("points", rr.Points3D(p))
+    log_image = lambda img: rec.log("image", rr.Image(img))
+    log_translation = lambda path, t: rec.log(path, rr.Transform3D(translation=t))
+    rr.set_global_data_recording(rec)
+    handler = rr.LoggingHandler()
     flush = lambda: rec.flush()
-cloud = np.random.rand(10_000_000, 3).astype(np.float32)
+import logging
+cloud = np.random.rand(10_000_000, 3).astype(np.float32) if "10M" in workload else None
 point = [[1.0, 2.0, 3.0]]
+pixels = np.zeros((1024, 1024, 4), np.uint8)
+paths = [f"scalars/{e}" for e in range(600)]
+logger = logging.getLogger("bench")
+logger.setLevel(logging.INFO)
+logger.propagate = False
+logger.addHandler(handler)
 start = time.perf_counter()
-if workload.startswith("scalars"):
+if workload.startswith("scalars on 600"):
+    for step in range(n // 600):
+        set_time(step)
+        for e, path in enumerate(paths):
+            log_scalar(float(step * e), path)
+elif workload.startswith("scalars"):
     for i in range(n):
         set_time(i)
         log_scalar(float(i))
 elif workload == "points (1 point per call)":
     for _ in range(n):
         log_points(point)
-else:
+elif "10M" in workload:
     log_points(cloud)
+elif workload.startswith("image"):
+    for i in range(n):
+        pixels.flat[(i * 4) % pixels.size] = 255
+        set_time(i)
+        log_image(pixels.copy())
+elif workload.startswith("transform3d"):
+    for step in range(n // 10):
+        set_time(step)
+        for e in range(10):
+            log_translation(f"transforms/{e}", [float(step), float(e), 0.0])
+else:
+    for i in range(n):
+        logger.info("text entry number %d", i)
 flush()
 print(time.perf_counter() - start)
 """
@@ -80,14 +117,14 @@ def main() -> None:
                 times[(sdk, workload)].append(run(sdk, workload, n))
                 print(json.dumps({"round": r, "sdk": sdk, "workload": workload, "seconds": times[(sdk, workload)][-1]}), flush=True)
     lines = [
-        f"Python, in-memory recording, median of {rounds} alternating runs (seconds; per call where n > 1).",
+        f"Python, in-memory recording, median of {rounds} alternating runs (seconds; per row where n > 1).",
         "",
         "| workload | n | reel | rerun-sdk | reel speed-up |",
         "|---|---|---|---|---|",
     ]
     for workload, n in WORKLOADS.items():
         a, b = (statistics.median(times[(s, workload)]) for s in ("reel", "rerun"))
-        per = (lambda t: f"{t:.3f} s ({t / n * 1e6:.2f} µs/call)") if n > 1 else (lambda t: f"{t:.3f} s")
+        per = (lambda t: f"{t:.3f} s ({t / n * 1e6:.2f} µs/row)") if n > 1 else (lambda t: f"{t:.3f} s")
         lines.append(f"| {workload} | {n:,} | {per(a)} | {per(b)} | {b / a:.1f}x |")
     table = "\n".join(lines) + "\n"
     out = ROOT / "bench/results"
