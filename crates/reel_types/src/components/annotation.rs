@@ -10,7 +10,7 @@ use reel_core::arrow_buffer::{NullBuffer, OffsetBuffer};
 use reel_core::arrow_schema::{DataType, Field, Fields};
 use reel_core::{Component, DeserializationError};
 
-use super::{invalid, no_nulls, wrong_type, Color};
+use super::{invalid, struct_array, Color};
 
 /// The label and color of one class or keypoint id.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -175,12 +175,7 @@ impl Component for ClassDescription {
     }
 
     fn from_arrow(array: &dyn Array) -> Result<Vec<Self>, DeserializationError> {
-        let s = array
-            .as_any()
-            .downcast_ref::<StructArray>()
-            .filter(|s| s.data_type() == &Self::arrow_datatype())
-            .ok_or_else(|| wrong_type::<Self>(array.data_type()))?;
-        no_nulls::<Self>(array)?;
+        let s = struct_array::<Self>(array)?;
         let bad = || invalid::<Self>("malformed class description");
         let infos = infos_from_arrow(s.column(0).as_ref())?;
         let keypoints = s

@@ -9,7 +9,7 @@ use reel_core::arrow_buffer::OffsetBuffer;
 use reel_core::arrow_schema::{DataType, Field, Fields};
 use reel_core::{Component, DeserializationError};
 
-use super::{invalid, no_nulls, wrong_type};
+use super::{invalid, no_nulls, struct_array, wrong_type};
 
 fixed_list_component!(
     /// A position in 2D space.
@@ -138,12 +138,7 @@ impl Component for RotationAxisAngle {
     }
 
     fn from_arrow(array: &dyn Array) -> Result<Vec<Self>, DeserializationError> {
-        let s = array
-            .as_any()
-            .downcast_ref::<StructArray>()
-            .filter(|s| s.data_type() == &Self::arrow_datatype())
-            .ok_or_else(|| wrong_type::<Self>(array.data_type()))?;
-        no_nulls::<Self>(array)?;
+        let s = struct_array::<Self>(array)?;
         let axes = Vector3D::from_arrow(s.column(0).as_ref())
             .map_err(|e| invalid::<Self>(format!("axis: {e}")))?;
         let angles = s

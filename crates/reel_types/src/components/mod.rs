@@ -9,6 +9,7 @@
 //! - [`spatial`]: view coordinates, pinhole, transforms' relation, flags.
 //! - [`annotation`]: class descriptions of an annotation context.
 
+use reel_core::arrow_array::Array;
 use reel_core::arrow_schema::DataType;
 use reel_core::{Component, DeserializationError};
 
@@ -27,9 +28,7 @@ pub(crate) fn invalid<C: Component>(reason: impl Into<String>) -> Deserializatio
     }
 }
 
-pub(crate) fn no_nulls<C: Component>(
-    array: &dyn reel_core::arrow_array::Array,
-) -> Result<(), DeserializationError> {
+pub(crate) fn no_nulls<C: Component>(array: &dyn Array) -> Result<(), DeserializationError> {
     let Some(nulls) = array.logical_nulls().filter(|n| n.null_count() > 0) else {
         return Ok(());
     };
@@ -38,6 +37,20 @@ pub(crate) fn no_nulls<C: Component>(
         component: C::NAME.to_owned(),
         index,
     })
+}
+
+/// The prologue of every struct-typed component's `from_arrow`: the array
+/// must be a `StructArray` of exactly `C`'s type, with no null rows.
+pub(crate) fn struct_array<C: Component>(
+    array: &dyn Array,
+) -> Result<&reel_core::arrow_array::StructArray, DeserializationError> {
+    let s = array
+        .as_any()
+        .downcast_ref::<reel_core::arrow_array::StructArray>()
+        .filter(|s| s.data_type() == &C::arrow_datatype())
+        .ok_or_else(|| wrong_type::<C>(array.data_type()))?;
+    no_nulls::<C>(array)?;
+    Ok(s)
 }
 
 /// A component that is a newtype over one Arrow primitive.

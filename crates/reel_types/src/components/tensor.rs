@@ -10,7 +10,7 @@ use reel_core::arrow_buffer::{NullBuffer, OffsetBuffer};
 use reel_core::arrow_schema::{DataType, Field, Fields};
 use reel_core::{Component, DeserializationError};
 
-use super::{invalid, no_nulls, wrong_type};
+use super::{invalid, no_nulls, struct_array, wrong_type};
 use crate::ValidationError;
 
 primitive_component!(
@@ -391,12 +391,7 @@ impl Component for TensorData {
     }
 
     fn from_arrow(array: &dyn Array) -> Result<Vec<Self>, DeserializationError> {
-        let s = array
-            .as_any()
-            .downcast_ref::<StructArray>()
-            .filter(|s| s.data_type() == &Self::arrow_datatype())
-            .ok_or_else(|| wrong_type::<Self>(array.data_type()))?;
-        no_nulls::<Self>(array)?;
+        let s = struct_array::<Self>(array)?;
         let col = |i: usize| s.column(i).as_any();
         let (Some(shapes), Some(names), Some(dtypes), Some(buffers)) = (
             col(0).downcast_ref::<ListArray>(),
