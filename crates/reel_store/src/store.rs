@@ -1,0 +1,243 @@
+//! [`Store`]: many recordings, each a [`ChunkStore`] behind its own lock, with their
+//! [`StoreInfo`] and the subscribers that follow every change.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use parking_lot::{Mutex, RwLock};
+use reel_core::{Chunk, LogMsg, StoreId, StoreInfo};
+
+use crate::chunk_store::{ChunkStore, ChunkStoreEvent, CompactionConfig, GcOrder, GcReport};
+use crate::stored::StoredChunk;
+
+/// A change to a [`Store`].
+#[derive(Clone, Debug)]
+pub enum StoreEvent {
+    /// A recording's info was set (first, or again).
+    Info(StoreInfo),
+    /// A chunk entered or left a recording.
+    Chunk(ChunkStoreEvent),
+}
+
+/// Something that follows a store's changes. It is called synchronously, under the changed
+/// recording's write lock, so it must be quick and must not query the store: copy what it
+/// needs and hand it to another thread.
+pub type Subscriber = Box<dyn Fn(&StoreEvent) + Send + Sync>;
+
+/// Identifies a subscription, to end it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SubscriptionId(u64);
+
+/// One recording: its info and its chunks.
+#[derive(Debug)]
+pub struct Recording {
+    info: RwLock<Option<StoreInfo>>,
+    data: RwLock<ChunkStore>,
+}
+
+impl Recording {
+    /// The recording's info, once known.
+    pub fn info(&self) -> Option<StoreInfo> {
+        self.info.read().clone()
+    }
+
+    /// Read access to the chunks: many readers at once; writers wait only for the index
+    /// update of one insert, never for a whole load.
+    pub fn read(&self) -> parking_lot::RwLockReadGuard<'_, ChunkStore> {
+        self.data.read()
+    }
+}
+
+#[derive(Default)]
+struct Subscribers {
+    next: u64,
+    list: Vec<(SubscriptionId, Arc<Subscriber>)>,
+}
+
+/// Recordings by id, with subscribers.
+#[derive(Default)]
+pub struct Store {
+    recordings: RwLock<BTreeMap<StoreId, Arc<Recording>>>,
+    subscribers: Mutex<Subscribers>,
+    compaction: CompactionConfig,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("recordings", &self.recordings.read().len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// An empty store that compacts with `compaction`.
+    pub fn new(compaction: CompactionConfig) -> Self {
+        Self {
+            compaction,
+            ..Self::default()
+        }
+    }
+
+    /// The recording `id`, if it exists.
+    pub fn recording(&self, id: &StoreId) -> Option<Arc<Recording>> {
+        self.recordings.read().get(id).cloned()
+    }
+
+    /// The ids of every recording.
+    pub fn recording_ids(&self) -> Vec<StoreId> {
+        self.recordings.read().keys().cloned().collect()
+    }
+
+    /// The recording `id`, created empty if needed.
+    pub fn recording_or_create(&self, id: &StoreId) -> Arc<Recording> {
+        if let Some(r) = self.recording(id) {
+            return r;
+        }
+        self.recordings
+            .write()
+            .entry(id.clone())
+            .or_insert_with(|| {
+                Arc::new(Recording {
+                    info: RwLock::new(None),
+                    data: RwLock::new(ChunkStore::new(id.clone(), self.compaction)),
+                })
+            })
+            .clone()
+    }
+
+    /// Adds a subscriber. It sees every change from now on; to also see what the store
+    /// already holds without gaps, use [`Self::subscribe_with_snapshot`].
+    pub fn subscribe(&self, subscriber: Subscriber) -> SubscriptionId {
+        let mut subs = self.subscribers.lock();
+        let id = SubscriptionId(subs.next);
+        subs.next += 1;
+        subs.list.push((id, Arc::new(subscriber)));
+        id
+    }
+
+    /// Adds a subscriber and returns what recording `store_id` holds at that instant: no
+    /// change is missed or seen twice between the snapshot and the first event.
+    pub fn subscribe_with_snapshot(
+        &self,
+        store_id: &StoreId,
+        subscriber: Subscriber,
+    ) -> (SubscriptionId, Option<StoreInfo>, Vec<Arc<Chunk>>) {
+        let recording = self.recording_or_create(store_id);
+        // Holding the write lock keeps inserts out while the subscriber joins.
+        let data = recording.data.write();
+        let id = self.subscribe(subscriber);
+        let info = recording.info();
+        (id, info, data.chunks_in_order())
+    }
+
+    /// Ends a subscription.
+    pub fn unsubscribe(&self, id: SubscriptionId) {
+        self.subscribers.lock().list.retain(|(s, _)| *s != id);
+    }
+
+    fn notify(&self, event: &StoreEvent) {
+        let subscribers: Vec<Arc<Subscriber>> = self
+            .subscribers
+            .lock()
+            .list
+            .iter()
+            .map(|(_, s)| s.clone())
+            .collect();
+        for subscriber in subscribers {
+            subscriber(event);
+        }
+    }
+
+    /// Sets a recording's info.
+    pub fn set_info(&self, info: StoreInfo) {
+        let recording = self.recording_or_create(&info.store_id);
+        let _data = recording.data.write();
+        *recording.info.write() = Some(info.clone());
+        self.notify(&StoreEvent::Info(info));
+    }
+
+    /// Inserts a chunk into recording `store_id`. The chunk's sort orders and byte counts
+    /// are computed before the lock is taken. Returns the number of events it caused.
+    pub fn insert(&self, store_id: &StoreId, chunk: Arc<Chunk>) -> usize {
+        let stored = StoredChunk::new(chunk);
+        let recording = self.recording_or_create(store_id);
+        let mut data = recording.data.write();
+        let events = data.insert(stored);
+        for event in &events {
+            self.notify(&StoreEvent::Chunk(event.clone()));
+        }
+        events.len()
+    }
+
+    /// Applies a log message: infos are set, chunks inserted, the rest ignored.
+    pub fn apply(&self, msg: &LogMsg) {
+        match msg {
+            LogMsg::SetStoreInfo(info) => self.set_info(info.info.clone()),
+            LogMsg::ArrowMsg(arrow) => {
+                self.insert(&arrow.store_id, arrow.chunk.clone());
+            }
+            LogMsg::BlueprintActivation(_) => {}
+        }
+    }
+
+    /// Runs every pending merge of every recording.
+    pub fn compact(&self) {
+        for id in self.recording_ids() {
+            if let Some(recording) = self.recording(&id) {
+                let mut data = recording.data.write();
+                for event in data.compact() {
+                    self.notify(&StoreEvent::Chunk(event));
+                }
+            }
+        }
+    }
+
+    /// Exact bytes held across recordings.
+    pub fn bytes(&self) -> usize {
+        self.recordings
+            .read()
+            .values()
+            .map(|r| r.data.read().bytes())
+            .sum()
+    }
+
+    /// Drops temporal data, from the largest recording first, until all recordings
+    /// together hold at most `limit` bytes or `budget` has passed. Returns what was dropped.
+    pub fn enforce_limit(&self, limit: usize, order: &GcOrder, budget: Duration) -> GcReport {
+        let started = std::time::Instant::now();
+        let mut total = GcReport::default();
+        loop {
+            let sizes: Vec<(usize, Arc<Recording>)> = self
+                .recordings
+                .read()
+                .values()
+                .map(|r| (r.data.read().bytes(), r.clone()))
+                .collect();
+            let held: usize = sizes.iter().map(|(b, _)| b).sum();
+            if held <= limit {
+                total.reached_target = true;
+                return total;
+            }
+            let Some((largest, recording)) = sizes.into_iter().max_by_key(|(b, _)| *b) else {
+                return total;
+            };
+            let target = largest.saturating_sub(held - limit);
+            let remaining = budget.saturating_sub(started.elapsed());
+            let mut data = recording.data.write();
+            let (report, events) = data.gc(target, order, remaining);
+            for event in events {
+                self.notify(&StoreEvent::Chunk(event));
+            }
+            drop(data);
+            total.chunks += report.chunks;
+            total.rows += report.rows;
+            total.bytes += report.bytes;
+            if report.chunks == 0 || started.elapsed() >= budget {
+                total.reached_target = false;
+                return total;
+            }
+        }
+    }
+}
