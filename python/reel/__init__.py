@@ -16,6 +16,7 @@ Environment: ``REEL=off`` disables logging; ``REEL_FLUSH_TICK_SECS``,
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import inspect
@@ -26,7 +27,7 @@ import sys
 import threading
 import uuid
 import warnings
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 import numpy as np
 
@@ -91,6 +92,7 @@ __all__ = [
     "LoggingHandler",
     "MemoryRecording",
     "Recording",
+    "RecordingView",
     "RecordingStream",
     "ReelWarning",
     "components",
@@ -492,6 +494,116 @@ class Recording:
         import pyarrow as pa
 
         return pa.ipc.open_stream(self._loaded.to_ipc(entity_path)).read_all()
+
+    def view(self, *, index: str, contents: "str | Sequence[str] | Mapping[str, Any]" = "/**") -> "RecordingView":
+        """A dataframe view: one row per value of the timeline ``index``, one column per
+        (entity, component) of ``contents``, named ``/entity/path:ComponentShortName``.
+
+        ``contents`` is a path expression (``"/world/**"`` for a subtree, ``"/world/points"``
+        for one entity, several separated by spaces, a leading ``-`` to exclude) or a dict of
+        entity path to component names (short or full; ``None`` or ``[]`` for all)."""
+        if isinstance(contents, str):
+            exprs, explicit = contents.split(), None
+        elif isinstance(contents, Mapping):
+            explicit = {}
+            for path, comps in contents.items():
+                if comps is None:
+                    comps = []
+                elif isinstance(comps, str):
+                    comps = [comps]
+                explicit[str(path)] = [str(c) for c in comps]
+            exprs = None
+        else:
+            exprs, explicit = [str(c) for c in contents], None
+        view = RecordingView(self._loaded, index, exprs, explicit)
+        view.schema()  # Fail now on an unknown timeline or a bad expression.
+        return view
+
+    def latest_at(self, entity_path: str, timeline: str, time: "int | float") -> "Any":
+        """The components of ``entity_path`` at ``time`` on ``timeline`` as a one-row
+        pyarrow Table (the timeline, then ``/entity:ComponentShortName`` columns). ``time``
+        is a sequence number or nanoseconds; a float is taken as seconds."""
+        import pyarrow as pa
+
+        raw = int(round(time * 1e9)) if isinstance(time, float) else int(time)
+        return pa.ipc.open_stream(self._loaded.latest_at_ipc(entity_path, timeline, raw)).read_all()
+
+
+def _index_ints(values: "Any") -> list:
+    """Index values (ints, a numpy or pyarrow array, datetimes as numpy datetime64) as ints."""
+    if hasattr(values, "to_numpy") and not hasattr(values, "dtype"):
+        values = values.to_numpy()
+    if hasattr(values, "dtype") and getattr(values.dtype, "kind", "") in "mM":
+        values = values.astype("int64")
+    if hasattr(values, "tolist"):
+        values = values.tolist()
+    return [int(v) for v in values]
+
+
+class RecordingView:
+    """A dataframe view of a loaded recording. Every filter returns a new view; `select`
+    runs the query."""
+
+    def __init__(self, loaded: "Any", index: str, exprs: "Optional[list]", explicit: "Optional[dict]") -> None:
+        self._loaded = loaded
+        self._index = index
+        self._exprs = exprs
+        self._explicit = explicit
+        self._range: "Optional[tuple]" = None
+        self._filter_values: "Optional[list]" = None
+        self._using_values: "Optional[list]" = None
+        self._fill = False
+
+    def _with(self, **changes: "Any") -> "RecordingView":
+        view = copy.copy(self)
+        for key, value in changes.items():
+            setattr(view, key, value)
+        return view
+
+    def schema(self) -> list:
+        """The column names: the index, then one per (entity, component)."""
+        return self._loaded.view_columns(self._index, self._exprs, self._explicit)
+
+    def filter_range_sequence(self, start: int, end: int) -> "RecordingView":
+        """Keeps rows whose sequence index lies in ``[start, end]``."""
+        return self._with(_range=(int(start), int(end)))
+
+    def filter_range_secs(self, start: float, end: float) -> "RecordingView":
+        """Keeps rows whose time index lies in ``[start, end]`` seconds."""
+        return self._with(_range=(int(round(start * 1e9)), int(round(end * 1e9))))
+
+    def filter_range_nanos(self, start: int, end: int) -> "RecordingView":
+        """Keeps rows whose time index lies in ``[start, end]`` nanoseconds."""
+        return self._with(_range=(int(start), int(end)))
+
+    def filter_index_values(self, values: "Any") -> "RecordingView":
+        """Keeps only rows whose index is one of ``values``."""
+        return self._with(_filter_values=_index_ints(values))
+
+    def using_index_values(self, values: "Any") -> "RecordingView":
+        """Uses exactly ``values`` as the rows (usually with `fill_latest_at`)."""
+        return self._with(_using_values=_index_ints(values))
+
+    def fill_latest_at(self) -> "RecordingView":
+        """Fills each cell with the latest value at or before its row's index."""
+        return self._with(_fill=True)
+
+    def select(self, *columns: str) -> "Any":
+        """Runs the view; returns a ``pyarrow.RecordBatchReader``. Without ``columns``
+        every column is returned."""
+        import pyarrow as pa
+
+        data = self._loaded.view_select(
+            self._index,
+            self._exprs,
+            self._explicit,
+            self._range,
+            self._filter_values,
+            self._using_values,
+            self._fill,
+            [str(c) for c in columns],
+        )
+        return pa.ipc.open_stream(data)
 
 
 def load_recording(path_or_bytes: "str | os.PathLike[str] | bytes") -> Recording:

@@ -48,6 +48,21 @@ class LoadedRecording:
     def entity_paths(self) -> list[str]: ...
     def timelines(self) -> list[tuple[str, str]]: ...
     def to_ipc(self, entity_path: str) -> bytes: ...
+    def view_columns(
+        self, index: str, exprs: Optional[list[str]], explicit: Optional[dict[str, list[str]]]
+    ) -> list[str]: ...
+    def view_select(
+        self,
+        index: str,
+        exprs: Optional[list[str]],
+        explicit: Optional[dict[str, list[str]]],
+        range: Optional[tuple[int, int]],
+        filter_values: Optional[list[int]],
+        using_values: Optional[list[int]],
+        fill_latest_at: bool,
+        columns: list[str],
+    ) -> bytes: ...
+    def latest_at_ipc(self, entity_path: str, timeline: str, time: int) -> bytes: ...
 
 def new_recording(
     application_id: str, recording_id: Optional[str], default_enabled: bool, python_version: str

@@ -360,6 +360,8 @@ struct PyLoaded {
     entities: std::collections::BTreeMap<String, Vec<std::sync::Arc<reel_core::Chunk>>>,
     timelines: std::collections::BTreeSet<(String, String)>,
     error: Option<String>,
+    /// The same chunks, indexed for queries.
+    store: reel_store::ChunkStore,
 }
 
 #[pymethods]
@@ -402,6 +404,152 @@ impl PyLoaded {
         let bytes = entity_table(chunks).map_err(|e| PyValueError::new_err(e.to_string()))?;
         Ok(PyBytes::new(py, &bytes))
     }
+
+    /// The column names of a view (index first).
+    #[pyo3(signature = (index, exprs, explicit))]
+    fn view_columns(
+        &self,
+        index: &str,
+        exprs: Option<Vec<String>>,
+        explicit: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    ) -> PyResult<Vec<String>> {
+        let contents = view_contents(exprs, explicit);
+        let view = self.store.view(index, &contents).map_err(to_value_error)?;
+        Ok(view.column_names())
+    }
+
+    /// A view's selected columns as an Arrow IPC stream.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (index, exprs, explicit, range, filter_values, using_values, fill_latest_at, columns))]
+    fn view_select<'py>(
+        &self,
+        py: Python<'py>,
+        index: &str,
+        exprs: Option<Vec<String>>,
+        explicit: Option<std::collections::BTreeMap<String, Vec<String>>>,
+        range: Option<(i64, i64)>,
+        filter_values: Option<Vec<i64>>,
+        using_values: Option<Vec<i64>>,
+        fill_latest_at: bool,
+        columns: Vec<String>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = py.detach(|| {
+            let contents = view_contents(exprs, explicit);
+            let mut view = self.store.view(index, &contents).map_err(to_value_error)?;
+            if let Some((lo, hi)) = range {
+                view = view.filter_range_nanos(lo, hi);
+            }
+            if let Some(values) = filter_values {
+                view = view.filter_index_values(values);
+            }
+            if let Some(values) = using_values {
+                view = view.using_index_values(values);
+            }
+            if fill_latest_at {
+                view = view.fill_latest_at();
+            }
+            let names: Vec<&str> = columns.iter().map(String::as_str).collect();
+            let batches = view.select(&names).map_err(to_value_error)?;
+            let schema = match batches.first() {
+                Some(b) => b.schema(),
+                None => std::sync::Arc::new(arrow_schema::Schema::empty()),
+            };
+            ipc_stream(&schema, &batches).map_err(to_value_error)
+        })?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// The components of `entity_path` at `time` on `timeline`, as a one-row Arrow IPC
+    /// stream: the timeline, then one column per component named `/entity:ShortName`.
+    fn latest_at_ipc<'py>(
+        &self,
+        py: Python<'py>,
+        entity_path: &str,
+        timeline: &str,
+        time: i64,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let entity = reel_core::EntityPath::parse_strict(entity_path).map_err(to_value_error)?;
+        let timeline = self
+            .store
+            .timeline_by_name(timeline)
+            .map_err(to_value_error)?;
+        let bytes = py.detach(|| {
+            use arrow_array::Array;
+            let query = reel_store::LatestAtQuery::new(timeline.clone(), time);
+            let results = self.store.latest_at_all(&query, &entity);
+            let mut fields = vec![arrow_schema::Field::new(
+                timeline.name().as_str(),
+                timeline.typ().arrow_datatype(),
+                false,
+            )];
+            let index: arrow_array::ArrayRef =
+                std::sync::Arc::new(arrow_array::Int64Array::from(vec![time]));
+            let index = arrow_cast_time(index, timeline.typ());
+            let mut arrays = vec![index];
+            for (component, hit) in &results.components {
+                if component.as_str().starts_with("reel.indicators.") {
+                    continue;
+                }
+                let list = &hit.chunk.components()[component];
+                let column = list.slice(hit.row, 1);
+                fields.push(arrow_schema::Field::new(
+                    format!("/{entity}:{}", component.short_name()),
+                    column.data_type().clone(),
+                    true,
+                ));
+                arrays.push(std::sync::Arc::new(column));
+            }
+            let schema = std::sync::Arc::new(arrow_schema::Schema::new(fields));
+            let batch = arrow_array::RecordBatch::try_new(schema.clone(), arrays)
+                .map_err(to_value_error)?;
+            ipc_stream(&schema, &[batch]).map_err(to_value_error)
+        })?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+}
+
+fn to_value_error(e: impl std::fmt::Display) -> PyErr {
+    PyValueError::new_err(e.to_string())
+}
+
+fn view_contents(
+    exprs: Option<Vec<String>>,
+    explicit: Option<std::collections::BTreeMap<String, Vec<String>>>,
+) -> reel_store::ViewContents {
+    match explicit {
+        Some(map) => reel_store::ViewContents::Explicit(map),
+        None => reel_store::ViewContents::Expressions(exprs.unwrap_or_else(|| vec!["/**".into()])),
+    }
+}
+
+/// An `Int64` array of raw times retyped as the timeline's Arrow type.
+fn arrow_cast_time(
+    values: arrow_array::ArrayRef,
+    typ: reel_core::TimeType,
+) -> arrow_array::ArrayRef {
+    use arrow_array::Array;
+    let data = values.to_data();
+    let retyped = data
+        .into_builder()
+        .data_type(typ.arrow_datatype())
+        .build()
+        .expect("Int64 and the nanosecond time types share one layout");
+    arrow_array::make_array(retyped)
+}
+
+/// Record batches as Arrow IPC stream bytes.
+fn ipc_stream(
+    schema: &arrow_schema::SchemaRef,
+    batches: &[arrow_array::RecordBatch],
+) -> Result<Vec<u8>, arrow_schema::ArrowError> {
+    let mut out = Vec::new();
+    let mut writer = arrow_ipc::writer::StreamWriter::try_new(&mut out, schema)?;
+    for batch in batches {
+        writer.write(batch)?;
+    }
+    writer.finish()?;
+    drop(writer);
+    Ok(out)
 }
 
 /// The union table of an entity's chunks, as IPC stream bytes.
@@ -455,12 +603,7 @@ fn entity_table(
     let rows = chunks.iter().map(|c| c.num_rows()).sum();
     let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(rows));
     let batch = arrow_array::RecordBatch::try_new_with_options(schema.clone(), arrays, &options)?;
-    let mut out = Vec::new();
-    let mut writer = arrow_ipc::writer::StreamWriter::try_new(&mut out, &schema)?;
-    writer.write(&batch)?;
-    writer.finish()?;
-    drop(writer);
-    Ok(out)
+    ipc_stream(&schema, &[batch])
 }
 
 /// Reads a reel stream; everything before any damage is kept and the error recorded.
@@ -473,6 +616,10 @@ fn load(py: Python<'_>, bytes: &[u8]) -> PyLoaded {
             entities: Default::default(),
             timelines: Default::default(),
             error: None,
+            store: reel_store::ChunkStore::new(
+                reel_core::StoreId::recording(reel_core::RecordingId::new("loaded")),
+                reel_store::CompactionConfig::default(),
+            ),
         };
         for item in reel_format::decode_slice(bytes) {
             match item {
@@ -500,11 +647,15 @@ fn load(py: Python<'_>, bytes: &[u8]) -> PyLoaded {
                         .entry(a.chunk.entity_path().to_string())
                         .or_default()
                         .push(a.chunk.clone());
+                    loaded
+                        .store
+                        .insert(reel_store::StoredChunk::new(a.chunk.clone()));
                 }
                 Ok(_) => {}
                 Err(e) => loaded.error = Some(e.to_string()),
             }
         }
+        loaded.store.compact();
         loaded
     })
 }

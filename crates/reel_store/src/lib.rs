@@ -6,6 +6,7 @@
 //!   garbage collection.
 //! - [`stored`]: [`StoredChunk`], what is derived from a chunk once, outside any lock.
 //! - [`query`]: latest-at and range queries.
+//! - [`dataframe`]: dataframe views, one row per index value, one column per component.
 //! - [`cache`]: the latest-at cache, invalidated by what a change can affect.
 //! - [`entity_tree`]: the path hierarchy with counts and time histograms.
 //! - [`histogram`]: [`TimeHistogram`], row density over a timeline.
@@ -42,6 +43,7 @@
 
 pub mod cache;
 pub mod chunk_store;
+pub mod dataframe;
 pub mod entity_tree;
 pub mod histogram;
 pub mod query;
@@ -52,8 +54,9 @@ pub use cache::{CacheStats, LatestAtCache};
 pub use chunk_store::{
     ChangeKind, ChangeReason, ChunkStore, ChunkStoreEvent, CompactionConfig, GcOrder, GcReport,
 };
+pub use dataframe::{ColumnDescriptor, DataframeError, DataframeView, ViewContents, ViewSpec};
 pub use entity_tree::{EntityNode, EntityStats, EntityTree};
 pub use histogram::TimeHistogram;
 pub use query::{LatestAtQuery, LatestAtResults, QueryHit, RangeQuery, RangeResults, RowKey};
-pub use store::{Recording, Store, StoreEvent, Subscriber, SubscriptionId};
+pub use store::{LoadReport, Recording, Store, StoreEvent, Subscriber, SubscriptionId};
 pub use stored::StoredChunk;

@@ -11,6 +11,17 @@ use reel_core::{Chunk, LogMsg, StoreId, StoreInfo};
 use crate::chunk_store::{ChunkStore, ChunkStoreEvent, CompactionConfig, GcOrder, GcReport};
 use crate::stored::StoredChunk;
 
+/// What [`Store::load`] read.
+#[derive(Debug, Default)]
+pub struct LoadReport {
+    /// Messages applied.
+    pub messages: u64,
+    /// Bytes of the frames applied.
+    pub bytes: u64,
+    /// What stopped reading early, if anything.
+    pub error: Option<reel_format::DecodeError>,
+}
+
 /// A change to a [`Store`].
 #[derive(Clone, Debug)]
 pub enum StoreEvent {
@@ -180,6 +191,27 @@ impl Store {
             }
             LogMsg::BlueprintActivation(_) => {}
         }
+    }
+
+    /// Reads a reel stream (a file, a socket, bytes) into the store. Everything before the
+    /// first damage is kept; the damage is returned in the report, not as a failure.
+    pub fn load(&self, reader: impl std::io::Read) -> LoadReport {
+        let mut decoder = reel_format::Decoder::new(std::io::BufReader::new(reader));
+        let mut report = LoadReport::default();
+        while let Some(next) = decoder.next_message() {
+            match next {
+                Ok(decoded) => {
+                    report.messages += 1;
+                    report.bytes += decoded.frame_bytes;
+                    self.apply(&decoded.msg);
+                }
+                Err(err) => {
+                    report.error = Some(err);
+                    break;
+                }
+            }
+        }
+        report
     }
 
     /// Runs every pending merge of every recording.

@@ -1,0 +1,74 @@
+"""Dataframe views of loaded recordings, checked against a small hand-made recording."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+import reel as rr
+
+
+@pytest.fixture(scope="module")
+def recording():
+    """frame 0..4: /world/s scalar = frame * 10; frame 2: /world/p points; static text."""
+    rec = rr.new_recording(application_id="df")
+    mem = rec.memory_recording()
+    rec.log_text_entry("/world/log", "static note", timeless=True)
+    for frame in range(5):
+        rec.set_time_sequence("frame", frame)
+        rec.set_time_seconds("clock", frame * 0.5)
+        rec.log_scalar("/world/s", frame * 10.0)
+        if frame == 2:
+            rec.log_points("/world/p", [[1, 2, 3], [4, 5, 6]])
+    rec.flush(blocking=True)
+    return rr.load_recording(mem.drain_as_bytes())
+
+
+def test_view_select_has_one_row_per_index_value(recording):
+    reader = recording.view(index="frame", contents="/world/**").select()
+    assert isinstance(reader, pa.RecordBatchReader)
+    table = reader.read_all()
+    assert table.column("frame").to_pylist() == [0, 1, 2, 3, 4]
+    assert table.column("/world/s:Scalar").to_pylist() == [[0.0], [10.0], [20.0], [30.0], [40.0]]
+    points = table.column("/world/p:Position3D").to_pylist()
+    assert points[0] is None and points[1] is None and len(points[2]) == 2
+    assert table.column("/world/log:Text").to_pylist() == [["static note"]] * 5
+    assert not any("indicators" in c for c in table.column_names)
+
+
+def test_select_named_columns_and_filters(recording):
+    view = recording.view(index="frame", contents={"/world/s": ["Scalar"]})
+    table = view.filter_range_sequence(1, 3).select("frame", "/world/s:Scalar").read_all()
+    assert table.column_names == ["frame", "/world/s:Scalar"]
+    assert table.column("frame").to_pylist() == [1, 2, 3]
+    table = view.filter_index_values([0, 4, 9]).select().read_all()
+    assert table.column("frame").to_pylist() == [0, 4]
+
+
+def test_fill_latest_at_with_chosen_index_values(recording):
+    view = recording.view(index="frame", contents="/world/p").using_index_values([1, 2, 3, 10])
+    sparse = view.select().read_all().column("/world/p:Position3D").to_pylist()
+    assert sparse[0] is None and sparse[1] is not None and sparse[2] is None
+    filled = view.fill_latest_at().select().read_all().column("/world/p:Position3D").to_pylist()
+    assert filled[0] is None and filled[1] == filled[2] == filled[3]
+
+
+def test_time_index_and_seconds_filter(recording):
+    table = recording.view(index="clock", contents="/world/s").filter_range_secs(0.5, 1.5).select().read_all()
+    assert table.column("clock").cast("int64").to_pylist() == [500_000_000, 1_000_000_000, 1_500_000_000]
+    nanos = recording.view(index="clock", contents="/world/s").filter_range_nanos(0, 1).select().read_all()
+    assert nanos.num_rows == 1
+
+
+def test_latest_at_returns_one_row(recording):
+    table = recording.latest_at("/world/s", "frame", 3)
+    assert table.num_rows == 1
+    assert table.column("/world/s:Scalar").to_pylist() == [[30.0]]
+    assert table.column("frame").to_pylist() == [3]
+
+
+def test_bad_views_raise_clear_errors(recording):
+    with pytest.raises(ValueError, match='no timeline named "nope"'):
+        recording.view(index="nope")
+    with pytest.raises(ValueError, match="no column"):
+        recording.view(index="frame").select("/missing:X")
