@@ -417,6 +417,7 @@ fn hostile_peers_are_closed_and_others_served() {
     let mut s = TcpStream::connect(server.addr).expect("connect");
     Hello {
         protocol_version: 99,
+        role: reel_format::net::Role::Producer,
     }
     .write(&mut s)
     .expect("hello");

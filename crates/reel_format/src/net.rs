@@ -43,26 +43,52 @@ pub enum HandshakeError {
     Malformed(String),
 }
 
+/// What a client connects for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Role {
+    /// It sends a reel stream and reads acknowledgements (an SDK).
+    #[default]
+    Producer,
+    /// It reads a reel stream: everything the server holds, then every new message (a
+    /// viewer, a tool).
+    Subscriber,
+}
+
 /// What a client sends first.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hello {
     /// The client's protocol version.
     pub protocol_version: u16,
+    /// What the client connects for.
+    pub role: Role,
 }
 
 impl Hello {
-    /// A hello for this crate's protocol.
+    /// A producer's hello for this crate's protocol.
     pub fn current() -> Self {
         Self {
             protocol_version: PROTOCOL_VERSION,
+            role: Role::Producer,
         }
     }
 
-    /// Writes the 12 bytes: magic, version, two reserved zero bytes.
+    /// A subscriber's hello for this crate's protocol.
+    pub fn subscriber() -> Self {
+        Self {
+            role: Role::Subscriber,
+            ..Self::current()
+        }
+    }
+
+    /// Writes the 12 bytes: magic, version, role (0 producer, 1 subscriber), a zero byte.
     pub fn write(&self, w: &mut impl Write) -> io::Result<()> {
         let mut b = [0u8; 12];
         b[..8].copy_from_slice(&NET_MAGIC);
         b[8..10].copy_from_slice(&self.protocol_version.to_le_bytes());
+        b[10] = match self.role {
+            Role::Producer => 0,
+            Role::Subscriber => 1,
+        };
         w.write_all(&b)
     }
 
@@ -71,8 +97,14 @@ impl Hello {
         let mut b = [0u8; 12];
         r.read_exact(&mut b)?;
         check_magic(&b)?;
+        let role = match b[10] {
+            0 => Role::Producer,
+            1 => Role::Subscriber,
+            other => return Err(HandshakeError::Malformed(format!("unknown role {other}"))),
+        };
         Ok(Self {
             protocol_version: u16::from_le_bytes([b[8], b[9]]),
+            role,
         })
     }
 }
@@ -177,6 +209,17 @@ mod tests {
         Hello::current().write(&mut buf).expect("write");
         let hello = Hello::read(&mut buf.as_slice()).expect("read");
         assert_eq!(hello, Hello::current());
+        let mut sub = Vec::new();
+        Hello::subscriber().write(&mut sub).expect("write");
+        assert_eq!(
+            Hello::read(&mut sub.as_slice()).expect("read").role,
+            Role::Subscriber
+        );
+        sub[10] = 7;
+        assert!(matches!(
+            Hello::read(&mut sub.as_slice()),
+            Err(HandshakeError::Malformed(_))
+        ));
         let mut buf = Vec::new();
         Welcome::answer(&hello).write(&mut buf).expect("write");
         let welcome = Welcome::read(&mut buf.as_slice()).expect("read");
@@ -196,6 +239,7 @@ mod tests {
         ));
         let old = Hello {
             protocol_version: 99,
+            role: Role::Producer,
         };
         let welcome = Welcome::answer(&old);
         let err = welcome.check().expect_err("refused");

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use reel_format::net::{write_ack, Hello, Welcome, DEFAULT_PORT};
+use reel_format::net::{write_ack, Hello, Role, Welcome, DEFAULT_PORT};
 use reel_format::{Decoder, DecoderOptions};
 
 pub use store::{Inserted, RecordingSummary, Store, StoreError};
@@ -41,6 +41,10 @@ pub struct ServerConfig {
     pub idle_timeout: Duration,
     /// How often to report throughput (none: never).
     pub report_interval: Option<Duration>,
+    /// Bytes of messages a subscriber may fall behind before it is disconnected.
+    pub subscriber_queue_bytes: u64,
+    /// Messages a subscriber may fall behind before it is disconnected.
+    pub subscriber_queue_messages: usize,
 }
 
 impl Default for ServerConfig {
@@ -53,6 +57,8 @@ impl Default for ServerConfig {
             max_message_bytes: 2 << 30,
             idle_timeout: Duration::from_secs(300),
             report_interval: None,
+            subscriber_queue_bytes: 256 << 20,
+            subscriber_queue_messages: 100_000,
         }
     }
 }
@@ -230,6 +236,9 @@ fn serve_client(stream: TcpStream, store: &Store, stats: &Stats, config: &Server
     if let Err(e) = welcome.check() {
         return log::warn!("{peer}: closing: {e}");
     }
+    if hello.role == Role::Subscriber {
+        return serve_subscriber(writer, &peer, store, config);
+    }
     log::info!("{peer}: connected");
     let options = DecoderOptions {
         max_message_bytes: config.max_message_bytes,
@@ -249,7 +258,7 @@ fn serve_client(stream: TcpStream, store: &Store, stats: &Stats, config: &Server
         stats
             .bytes
             .fetch_add(decoded.frame_bytes, Ordering::Relaxed);
-        match store.insert(decoded.msg, decoded.frame_bytes) {
+        match store.insert(decoded.msg) {
             Ok(Inserted::Stored) => {}
             Ok(Inserted::Duplicate) => duplicates += 1,
             Err(e) => {
@@ -270,6 +279,121 @@ fn serve_client(stream: TcpStream, store: &Store, stats: &Stats, config: &Server
         bytes as f64 / 1e6,
         bytes as f64 / 1e6 / secs
     );
+}
+
+/// One subscriber: everything held so far, then every new message, through a bounded
+/// queue so that a slow reader never slows producers or grows memory without bound.
+fn serve_subscriber(stream: TcpStream, peer: &str, store: &Store, config: &ServerConfig) {
+    use crossbeam_channel::TrySendError;
+    use parking_lot::Mutex;
+    use reel_core::{ArrowMsg, LogMsg, RowId, SetStoreInfo};
+    use reel_store::{ChangeKind, ChangeReason, StoreEvent};
+
+    let (tx, rx) = crossbeam_channel::bounded::<(LogMsg, u64)>(config.subscriber_queue_messages);
+    let queued = Arc::new(AtomicU64::new(0));
+    let cut: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
+    let callback = {
+        let (queued, cut, max_bytes) = (queued.clone(), cut.clone(), config.subscriber_queue_bytes);
+        move |event: &StoreEvent| {
+            let msg = match event {
+                StoreEvent::Info(info) => LogMsg::SetStoreInfo(SetStoreInfo {
+                    row_id: RowId::new(),
+                    info: info.clone(),
+                }),
+                // Compaction and GC change nothing a subscriber has already received.
+                StoreEvent::Chunk(e)
+                    if e.kind == ChangeKind::Added && e.reason == ChangeReason::Inserted =>
+                {
+                    LogMsg::ArrowMsg(ArrowMsg {
+                        store_id: e.store_id.clone(),
+                        chunk: e.chunk.clone(),
+                    })
+                }
+                StoreEvent::Chunk(_) => return,
+            };
+            let mut cut = cut.lock();
+            if cut.is_some() {
+                return;
+            }
+            let bytes = match &msg {
+                LogMsg::ArrowMsg(a) => a.chunk.heap_size_bytes() as u64,
+                _ => 0,
+            };
+            let behind = queued.load(Ordering::Relaxed);
+            if behind + bytes > max_bytes && behind > 0 {
+                *cut = Some(format!("it fell {behind} bytes behind"));
+                return;
+            }
+            match tx.try_send((msg, bytes)) {
+                Ok(()) => {
+                    queued.fetch_add(bytes, Ordering::Relaxed);
+                }
+                Err(TrySendError::Full(_)) => {
+                    *cut = Some(format!("it fell {} messages behind", tx.len()))
+                }
+                Err(TrySendError::Disconnected(_)) => {}
+            }
+        }
+    };
+    let (subscription, snapshot) = store.data().subscribe_with_snapshot_all(Box::new(callback));
+    let sent = stream_to_subscriber(stream, &snapshot, &rx, &queued, &cut);
+    store.data().unsubscribe(subscription);
+    let reason = cut.lock().take();
+    match (sent, reason) {
+        (_, Some(reason)) => log::warn!("{peer}: subscriber disconnected: {reason}"),
+        (Ok(n), None) => log::info!("{peer}: subscriber left after {n} messages"),
+        (Err(e), None) => log::info!("{peer}: subscriber gone: {e}"),
+    }
+}
+
+/// Writes the snapshot, then queued messages until the subscriber leaves or is cut.
+fn stream_to_subscriber(
+    stream: TcpStream,
+    snapshot: &[reel_store::RecordingSnapshot],
+    rx: &crossbeam_channel::Receiver<(reel_core::LogMsg, u64)>,
+    queued: &AtomicU64,
+    cut: &parking_lot::Mutex<Option<String>>,
+) -> Result<u64, reel_format::EncodeError> {
+    use reel_core::{ArrowMsg, LogMsg, RowId, SetStoreInfo};
+    let mut encoder = reel_format::Encoder::new(
+        std::io::BufWriter::with_capacity(1 << 20, stream),
+        reel_format::EncoderOptions::default(),
+    )?;
+    let mut sent = 0u64;
+    for recording in snapshot {
+        if let Some(info) = &recording.info {
+            encoder.append(&LogMsg::SetStoreInfo(SetStoreInfo {
+                row_id: RowId::new(),
+                info: info.clone(),
+            }))?;
+            sent += 1;
+        }
+        for chunk in &recording.chunks {
+            encoder.append(&LogMsg::ArrowMsg(ArrowMsg {
+                store_id: recording.store_id.clone(),
+                chunk: chunk.clone(),
+            }))?;
+            sent += 1;
+        }
+    }
+    encoder.flush()?;
+    loop {
+        if cut.lock().is_some() {
+            return Ok(sent);
+        }
+        match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok((msg, bytes)) => {
+                encoder.append(&msg)?;
+                queued.fetch_sub(bytes, Ordering::Relaxed);
+                sent += 1;
+                if rx.is_empty() {
+                    encoder.flush()?;
+                }
+            }
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => encoder.flush()?,
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return Ok(sent),
+        }
+    }
 }
 
 fn report(stats: &Stats, store: &Store, stop: &AtomicBool, interval: Duration) {

@@ -1,15 +1,22 @@
-//! The server's recordings: messages grouped by store, deduplicated, optionally written to
-//! one file per recording, under a memory limit.
+//! The server's recordings: a [`reel_store::Store`] that answers queries and feeds
+//! subscribers, plus what only a server needs — recognising resends, one file per
+//! recording, and the memory limit.
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
 use parking_lot::Mutex;
 use reel_core::{ChunkId, LogMsg, StoreId, StoreInfo};
 use reel_format::frame::{FrameHeader, MessageKind};
 use reel_format::{Decoder, Encoder, EncoderOptions};
+use reel_store::{CompactionConfig, GcOrder};
+
+/// The longest one memory-limit pass may hold a recording's write lock.
+const GC_BUDGET: Duration = Duration::from_millis(20);
 
 /// What happened to an inserted message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,15 +40,15 @@ pub enum StoreError {
     },
 }
 
-/// One recording (or blueprint) held by the server.
-struct Recording {
-    info: Option<StoreInfo>,
-    /// Every message, oldest first, with its encoded size.
-    msgs: VecDeque<(LogMsg, u64)>,
-    /// Chunks ever received, to recognise resends (kept after the memory limit drops data).
+/// What the server keeps about a recording besides its data.
+#[derive(Default)]
+struct Meta {
+    info_seen: bool,
+    /// Chunks ever received, to recognise resends (kept after the memory limit or
+    /// compaction replaced them).
     chunk_ids: HashSet<ChunkId>,
-    bytes: u64,
     dropped_bytes: u64,
+    dropped_rows: u64,
     file: Option<(PathBuf, Encoder<BufWriter<File>>)>,
 }
 
@@ -52,27 +59,25 @@ pub struct RecordingSummary {
     pub store_id: StoreId,
     /// Its store info, once received.
     pub info: Option<StoreInfo>,
-    /// Messages held.
-    pub messages: usize,
+    /// Chunks held.
+    pub chunks: usize,
     /// Rows held.
-    pub rows: usize,
-    /// Bytes held.
+    pub rows: u64,
+    /// Exact bytes held.
     pub bytes: u64,
     /// Bytes dropped to stay under the memory limit.
     pub dropped_bytes: u64,
+    /// Rows dropped to stay under the memory limit.
+    pub dropped_rows: u64,
     /// The file it is written to, when saving.
     pub file: Option<PathBuf>,
 }
 
-#[derive(Default)]
-struct Inner {
-    recordings: BTreeMap<StoreId, Recording>,
-    total_bytes: u64,
-}
-
 /// All recordings of a server.
 pub struct Store {
-    inner: Mutex<Inner>,
+    data: Arc<reel_store::Store>,
+    /// Also serialises inserts, so files and the data see messages in one order.
+    meta: Mutex<BTreeMap<StoreId, Meta>>,
     save_dir: Option<PathBuf>,
     memory_limit: Option<u64>,
 }
@@ -82,7 +87,8 @@ impl Store {
     /// (so resends after a restart are recognised) and continued.
     pub fn open(save_dir: Option<PathBuf>, memory_limit: Option<u64>) -> std::io::Result<Self> {
         let store = Self {
-            inner: Mutex::new(Inner::default()),
+            data: Arc::new(reel_store::Store::new(CompactionConfig::default())),
+            meta: Mutex::new(BTreeMap::new()),
             save_dir,
             memory_limit,
         };
@@ -103,6 +109,11 @@ impl Store {
         Ok(store)
     }
 
+    /// The queryable recordings (for subscribers, viewers and tools).
+    pub fn data(&self) -> &Arc<reel_store::Store> {
+        &self.data
+    }
+
     /// Reads a saved recording back: its whole messages become the recording's content,
     /// and the file is cut after the last whole message so that writing can continue.
     fn load_file(&self, path: &Path) {
@@ -117,7 +128,7 @@ impl Store {
             match item {
                 Ok(d) => {
                     valid_up_to = d.offset + d.frame_bytes;
-                    msgs.push((d.msg, d.frame_bytes));
+                    msgs.push(d.msg);
                 }
                 Err(e) if msgs.is_empty() => {
                     log::warn!(
@@ -133,53 +144,43 @@ impl Store {
                 ),
             }
         }
-        let Some(store_id) = msgs.first().map(|(m, _)| m.store_id().clone()) else {
+        let Some(store_id) = msgs.first().map(|m| m.store_id().clone()) else {
             return;
         };
-        let mut inner = self.inner.lock();
-        let rec = inner
-            .recordings
-            .entry(store_id.clone())
-            .or_insert_with(Recording::new);
-        for (msg, bytes) in msgs {
-            rec.absorb(msg, bytes);
+        let mut all = self.meta.lock();
+        let meta = all.entry(store_id.clone()).or_default();
+        for msg in msgs {
+            absorb(meta, &msg);
+            self.data.apply(&msg);
         }
         match reopen(path, valid_up_to) {
-            Ok(encoder) => rec.file = Some((path.to_owned(), encoder)),
+            Ok(encoder) => meta.file = Some((path.to_owned(), encoder)),
             Err(e) => log::warn!(
                 "cannot continue {}: {e}; new data of {store_id} is not saved",
                 path.display()
             ),
         }
-        let bytes = rec.bytes;
-        inner.total_bytes += bytes;
-        log::info!(
-            "loaded {} ({} bytes) from {}",
-            store_id,
-            bytes,
-            path.display()
-        );
+        drop(all);
+        self.enforce_memory_limit();
+        log::info!("loaded {store_id} from {}", path.display());
     }
 
-    /// Stores `msg` (of `bytes` encoded bytes) unless it is a resend; when saving, it is
-    /// written and flushed before this returns, so an acknowledgement is never early.
-    pub fn insert(&self, msg: LogMsg, bytes: u64) -> Result<Inserted, StoreError> {
-        let mut inner = self.inner.lock();
+    /// Stores `msg` unless it is a resend; when saving, it is written and flushed before
+    /// this returns, so an acknowledgement is never early.
+    pub fn insert(&self, msg: LogMsg) -> Result<Inserted, StoreError> {
+        let mut all = self.meta.lock();
         let store_id = msg.store_id().clone();
         let save_path = self.save_dir.as_ref().map(|d| d.join(file_name(&store_id)));
-        let rec = inner
-            .recordings
-            .entry(store_id.clone())
-            .or_insert_with(Recording::new);
+        let meta = all.entry(store_id).or_default();
         let duplicate = match &msg {
-            LogMsg::ArrowMsg(a) => rec.chunk_ids.contains(&a.chunk.id()),
-            LogMsg::SetStoreInfo(_) => rec.info.is_some(),
+            LogMsg::ArrowMsg(a) => meta.chunk_ids.contains(&a.chunk.id()),
+            LogMsg::SetStoreInfo(_) => meta.info_seen,
             LogMsg::BlueprintActivation(_) => false,
         };
         if duplicate {
             return Ok(Inserted::Duplicate);
         }
-        if rec.file.is_none() {
+        if meta.file.is_none() {
             if let Some(path) = save_path {
                 let encoder = File::create(&path)
                     .map_err(|source| StoreError::Write {
@@ -194,10 +195,10 @@ impl Store {
                             }
                         })
                     })?;
-                rec.file = Some((path, encoder));
+                meta.file = Some((path, encoder));
             }
         }
-        if let Some((path, encoder)) = &mut rec.file {
+        if let Some((path, encoder)) = &mut meta.file {
             encoder
                 .append(&msg)
                 .and_then(|_| encoder.flush())
@@ -206,87 +207,70 @@ impl Store {
                     source: std::io::Error::other(e),
                 })?;
         }
-        rec.absorb(msg, bytes);
-        inner.total_bytes += bytes;
-        self.enforce_memory_limit(&mut inner);
+        absorb(meta, &msg);
+        self.data.apply(&msg);
+        drop(all);
+        self.enforce_memory_limit();
         Ok(Inserted::Stored)
     }
 
-    /// Drops the oldest data of the largest recording until the total fits the limit.
-    fn enforce_memory_limit(&self, inner: &mut Inner) {
+    /// Drops the oldest temporal data of the largest recording until the total fits.
+    fn enforce_memory_limit(&self) {
         let Some(limit) = self.memory_limit else {
             return;
         };
-        while inner.total_bytes > limit {
-            let Some((id, rec)) = inner.recordings.iter_mut().max_by_key(|(_, r)| r.bytes) else {
-                return;
-            };
-            let Some(pos) = rec
-                .msgs
-                .iter()
-                .position(|(m, _)| matches!(m, LogMsg::ArrowMsg(_)))
-            else {
-                return; // nothing droppable left
-            };
-            let Some((_, bytes)) = rec.msgs.remove(pos) else {
-                return;
-            };
-            rec.bytes -= bytes;
-            rec.dropped_bytes += bytes;
-            inner.total_bytes -= bytes;
-            if rec.dropped_bytes == bytes {
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        if self.data.bytes() <= limit {
+            return;
+        }
+        let report = self.data.enforce_limit(limit, &GcOrder::Oldest, GC_BUDGET);
+        let mut all = self.meta.lock();
+        for (id, dropped) in &report.per_recording {
+            let meta = all.entry(id.clone()).or_default();
+            if meta.dropped_bytes == 0 && dropped.bytes > 0 {
                 log::warn!(
                     "memory limit of {limit} bytes reached: dropping the oldest data of {id}"
                 );
             }
+            meta.dropped_bytes += dropped.bytes;
+            meta.dropped_rows += dropped.rows;
         }
     }
 
     /// A summary of every recording.
     pub fn summaries(&self) -> Vec<RecordingSummary> {
-        let inner = self.inner.lock();
-        inner
-            .recordings
-            .iter()
-            .map(|(id, r)| RecordingSummary {
-                store_id: id.clone(),
-                info: r.info.clone(),
-                messages: r.msgs.len(),
-                rows: r
-                    .msgs
-                    .iter()
-                    .map(|(m, _)| match m {
-                        LogMsg::ArrowMsg(a) => a.chunk.num_rows(),
-                        _ => 0,
-                    })
-                    .sum(),
-                bytes: r.bytes,
-                dropped_bytes: r.dropped_bytes,
-                file: r.file.as_ref().map(|(p, _)| p.clone()),
+        let all = self.meta.lock();
+        all.iter()
+            .map(|(id, meta)| {
+                let recording = self.data.recording(id);
+                let (chunks, rows, bytes) = recording.as_ref().map_or((0, 0, 0), |r| {
+                    let d = r.read();
+                    (d.num_chunks(), d.num_rows(), d.bytes() as u64)
+                });
+                RecordingSummary {
+                    store_id: id.clone(),
+                    info: recording.and_then(|r| r.info()),
+                    chunks,
+                    rows,
+                    bytes,
+                    dropped_bytes: meta.dropped_bytes,
+                    dropped_rows: meta.dropped_rows,
+                    file: meta.file.as_ref().map(|(p, _)| p.clone()),
+                }
             })
             .collect()
     }
 
-    /// The messages held for `store_id`, oldest first.
-    pub fn messages(&self, store_id: &StoreId) -> Vec<LogMsg> {
-        let inner = self.inner.lock();
-        inner
-            .recordings
-            .get(store_id)
-            .map(|r| r.msgs.iter().map(|(m, _)| m.clone()).collect())
-            .unwrap_or_default()
-    }
-
     /// Bytes held over all recordings.
     pub fn total_bytes(&self) -> u64 {
-        self.inner.lock().total_bytes
+        self.data.bytes() as u64
     }
 
     /// Finishes every recording file (end frames); called on orderly shutdown.
     pub fn close_files(&self) {
-        let mut inner = self.inner.lock();
-        for rec in inner.recordings.values_mut() {
-            if let Some((path, encoder)) = rec.file.take() {
+        let mut all = self.meta.lock();
+        for meta in all.values_mut() {
+            if let Some((path, encoder)) = meta.file.take() {
                 if let Err(e) = encoder.finish() {
                     log::warn!("finishing {}: {e}", path.display());
                 }
@@ -295,28 +279,13 @@ impl Store {
     }
 }
 
-impl Recording {
-    fn new() -> Self {
-        Self {
-            info: None,
-            msgs: VecDeque::new(),
-            chunk_ids: HashSet::new(),
-            bytes: 0,
-            dropped_bytes: 0,
-            file: None,
+fn absorb(meta: &mut Meta, msg: &LogMsg) {
+    match msg {
+        LogMsg::ArrowMsg(a) => {
+            meta.chunk_ids.insert(a.chunk.id());
         }
-    }
-
-    fn absorb(&mut self, msg: LogMsg, bytes: u64) {
-        match &msg {
-            LogMsg::ArrowMsg(a) => {
-                self.chunk_ids.insert(a.chunk.id());
-            }
-            LogMsg::SetStoreInfo(s) => self.info = Some(s.info.clone()),
-            LogMsg::BlueprintActivation(_) => {}
-        }
-        self.bytes += bytes;
-        self.msgs.push_back((msg, bytes));
+        LogMsg::SetStoreInfo(_) => meta.info_seen = true,
+        LogMsg::BlueprintActivation(_) => {}
     }
 }
 

@@ -42,62 +42,84 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 fn resends_are_recognised() {
     let store = Store::open(None, None).expect("store");
     let c = chunk("a", 1.0);
+    assert_eq!(store.insert(info("a")).expect("insert"), Inserted::Stored);
     assert_eq!(
-        store.insert(info("a"), 100).expect("insert"),
-        Inserted::Stored
-    );
-    assert_eq!(
-        store.insert(info("a"), 100).expect("insert"),
+        store.insert(info("a")).expect("insert"),
         Inserted::Duplicate
     );
-    assert_eq!(
-        store.insert(c.clone(), 1000).expect("insert"),
-        Inserted::Stored
-    );
-    assert_eq!(store.insert(c, 1000).expect("insert"), Inserted::Duplicate);
+    assert_eq!(store.insert(c.clone()).expect("insert"), Inserted::Stored);
+    assert_eq!(store.insert(c).expect("insert"), Inserted::Duplicate);
     let s = &store.summaries()[0];
-    assert_eq!((s.messages, s.rows, s.bytes), (2, 1, 1100));
+    assert_eq!((s.chunks, s.rows), (1, 1));
+    assert!(s.bytes > 0 && s.info.is_some());
+}
+
+fn temporal(id: &str, frame: i64, values: usize) -> LogMsg {
+    let row = ChunkRow {
+        row_id: RowId::new(),
+        timepoint: TimePoint::default().with(reel_core::Timeline::new_sequence("frame"), frame),
+        components: vec![reel_core::ComponentBatch::new(
+            "test.Values",
+            Arc::new(arrow_array::Float64Array::from(vec![0.5; values])),
+        )],
+    };
+    let chunk =
+        Chunk::from_rows(EntityPath::parse_strict("x").expect("path"), [row]).expect("chunk");
+    LogMsg::ArrowMsg(ArrowMsg {
+        store_id: StoreId::recording(RecordingId::new(id)),
+        chunk: Arc::new(chunk),
+    })
 }
 
 #[test]
 fn memory_limit_drops_the_oldest_data_of_the_largest_recording() {
-    let store = Store::open(None, Some(10_000)).expect("store");
-    store.insert(info("small"), 10).expect("insert");
-    store.insert(chunk("small", 0.0), 1000).expect("insert");
-    store.insert(info("big"), 10).expect("insert");
-    let first = chunk("big", 0.0);
-    store.insert(first.clone(), 3000).expect("insert");
-    for i in 1..4 {
-        store
-            .insert(chunk("big", f64::from(i)), 3000)
-            .expect("insert");
+    // Each big chunk holds 1000 f64 (~8 kB); the limit fits about two of them.
+    let store = Store::open(None, Some(20_000)).expect("store");
+    store.insert(info("small")).expect("insert");
+    store.insert(temporal("small", 0, 10)).expect("insert");
+    store.insert(info("big")).expect("insert");
+    let first = temporal("big", 0, 1000);
+    store.insert(first.clone()).expect("insert");
+    for i in 1..5 {
+        store.insert(temporal("big", i, 1000)).expect("insert");
     }
-    assert!(store.total_bytes() <= 10_000, "{}", store.total_bytes());
+    assert!(store.total_bytes() <= 20_000, "{}", store.total_bytes());
     let summaries = store.summaries();
-    let big = summaries
-        .iter()
-        .find(|s| s.store_id.id.as_str() == "big")
-        .expect("big");
-    let small = summaries
-        .iter()
-        .find(|s| s.store_id.id.as_str() == "small")
-        .expect("small");
-    assert_eq!(
-        big.dropped_bytes, 6000,
-        "the two oldest chunks of the largest recording"
+    let find = |name: &str| {
+        summaries
+            .iter()
+            .find(|s| s.store_id.id.as_str() == name)
+            .expect("recording")
+            .clone()
+    };
+    let (big, small) = (find("big"), find("small"));
+    assert!(
+        big.dropped_rows >= 2,
+        "the oldest rows of the largest recording"
     );
-    assert_eq!(big.rows, 2);
+    assert_eq!(big.rows + big.dropped_rows, 5);
     assert_eq!(
         (small.rows, small.dropped_bytes),
         (1, 0),
         "the smaller recording is untouched"
     );
     assert!(big.info.is_some(), "the store info is never dropped");
-    // A resend of dropped data is still recognised.
-    assert_eq!(
-        store.insert(first, 3000).expect("insert"),
-        Inserted::Duplicate
+    // The newest data survived.
+    let data = store
+        .data()
+        .recording(&StoreId::recording(RecordingId::new("big")))
+        .expect("big");
+    let newest = data.read().latest_at_component(
+        &reel_store::LatestAtQuery::new(reel_core::Timeline::new_sequence("frame"), 4),
+        &EntityPath::parse_strict("x").expect("path"),
+        &reel_core::ComponentName::new("test.Values"),
     );
+    assert_eq!(
+        newest.map(|h| h.key.time),
+        Some(Some(reel_core::TimeInt::new(4)))
+    );
+    // A resend of dropped data is still recognised.
+    assert_eq!(store.insert(first).expect("insert"), Inserted::Duplicate);
 }
 
 #[test]
@@ -106,8 +128,8 @@ fn saved_recordings_reload_and_continue() {
     let first = chunk("run", 1.0);
     {
         let store = Store::open(Some(dir.clone()), None).expect("store");
-        store.insert(info("run"), 100).expect("insert");
-        store.insert(first.clone(), 1000).expect("insert");
+        store.insert(info("run")).expect("insert");
+        store.insert(first.clone()).expect("insert");
         // Dropped without closing the files: as if the server was killed.
     }
     // Cut the file mid-way through a frame, as a crash could.
@@ -128,12 +150,12 @@ fn saved_recordings_reload_and_continue() {
         "the whole messages were loaded"
     );
     assert_eq!(
-        store.insert(first, 1000).expect("insert"),
+        store.insert(first).expect("insert"),
         Inserted::Duplicate,
         "resend after restart"
     );
     assert_eq!(
-        store.insert(chunk("run", 2.0), 1000).expect("insert"),
+        store.insert(chunk("run", 2.0)).expect("insert"),
         Inserted::Stored
     );
     store.close_files();

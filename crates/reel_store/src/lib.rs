@@ -58,5 +58,8 @@ pub use dataframe::{ColumnDescriptor, DataframeError, DataframeView, ViewContent
 pub use entity_tree::{EntityNode, EntityStats, EntityTree};
 pub use histogram::TimeHistogram;
 pub use query::{LatestAtQuery, LatestAtResults, QueryHit, RangeQuery, RangeResults, RowKey};
-pub use store::{LoadReport, Recording, Store, StoreEvent, Subscriber, SubscriptionId};
+pub use store::{
+    LimitReport, LoadReport, Recording, RecordingSnapshot, Store, StoreEvent, Subscriber,
+    SubscriptionId,
+};
 pub use stored::StoredChunk;

@@ -22,6 +22,26 @@ pub struct LoadReport {
     pub error: Option<reel_format::DecodeError>,
 }
 
+/// What [`Store::enforce_limit`] dropped.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LimitReport {
+    /// Over all recordings (`reached_target`: whether the limit holds now).
+    pub total: GcReport,
+    /// Per recording that lost data.
+    pub per_recording: BTreeMap<StoreId, GcReport>,
+}
+
+/// One recording's contents at one instant.
+#[derive(Clone, Debug)]
+pub struct RecordingSnapshot {
+    /// The recording.
+    pub store_id: StoreId,
+    /// Its info, once known.
+    pub info: Option<StoreInfo>,
+    /// Its chunks, static first, then by age.
+    pub chunks: Vec<Arc<Chunk>>,
+}
+
 /// A change to a [`Store`].
 #[derive(Clone, Debug)]
 pub enum StoreEvent {
@@ -236,24 +256,26 @@ impl Store {
     }
 
     /// Drops temporal data, from the largest recording first, until all recordings
-    /// together hold at most `limit` bytes or `budget` has passed. Returns what was dropped.
-    pub fn enforce_limit(&self, limit: usize, order: &GcOrder, budget: Duration) -> GcReport {
+    /// together hold at most `limit` bytes or `budget` has passed. Returns what was dropped,
+    /// in total and per recording.
+    pub fn enforce_limit(&self, limit: usize, order: &GcOrder, budget: Duration) -> LimitReport {
         let started = std::time::Instant::now();
-        let mut total = GcReport::default();
+        let mut out = LimitReport::default();
         loop {
-            let sizes: Vec<(usize, Arc<Recording>)> = self
+            let sizes: Vec<(usize, StoreId, Arc<Recording>)> = self
                 .recordings
                 .read()
-                .values()
-                .map(|r| (r.data.read().bytes(), r.clone()))
+                .iter()
+                .map(|(id, r)| (r.data.read().bytes(), id.clone(), r.clone()))
                 .collect();
-            let held: usize = sizes.iter().map(|(b, _)| b).sum();
+            let held: usize = sizes.iter().map(|(b, _, _)| b).sum();
             if held <= limit {
-                total.reached_target = true;
-                return total;
+                out.total.reached_target = true;
+                return out;
             }
-            let Some((largest, recording)) = sizes.into_iter().max_by_key(|(b, _)| *b) else {
-                return total;
+            let Some((largest, id, recording)) = sizes.into_iter().max_by_key(|(b, _, _)| *b)
+            else {
+                return out;
             };
             let target = largest.saturating_sub(held - limit);
             let remaining = budget.saturating_sub(started.elapsed());
@@ -263,13 +285,44 @@ impl Store {
                 self.notify(&StoreEvent::Chunk(event));
             }
             drop(data);
-            total.chunks += report.chunks;
-            total.rows += report.rows;
-            total.bytes += report.bytes;
+            let entry = out.per_recording.entry(id).or_default();
+            for r in [&mut out.total, entry] {
+                r.chunks += report.chunks;
+                r.rows += report.rows;
+                r.bytes += report.bytes;
+            }
             if report.chunks == 0 || started.elapsed() >= budget {
-                total.reached_target = false;
-                return total;
+                out.total.reached_target = false;
+                return out;
             }
         }
+    }
+
+    /// Adds a subscriber and returns every recording's info and chunks at that instant:
+    /// no change is missed or seen twice between the snapshot and the first event.
+    pub fn subscribe_with_snapshot_all(
+        &self,
+        subscriber: Subscriber,
+    ) -> (SubscriptionId, Vec<RecordingSnapshot>) {
+        // Holding the map's write lock keeps new recordings out, and every recording's
+        // write lock keeps inserts out, while the subscriber joins. Inserts take one
+        // recording lock and never the map lock while holding it, so this cannot deadlock.
+        let recordings = self.recordings.write();
+        let guards: Vec<_> = recordings
+            .iter()
+            .map(|(id, r)| (id, r, r.data.write()))
+            .collect();
+        let id = self.subscribe(subscriber);
+        let snapshots = guards
+            .iter()
+            .map(|(store_id, r, data)| RecordingSnapshot {
+                store_id: (*store_id).clone(),
+                info: r.info(),
+                chunks: data.chunks_in_order(),
+            })
+            .collect();
+        drop(guards);
+        drop(recordings);
+        (id, snapshots)
     }
 }

@@ -196,7 +196,8 @@ fn store_enforces_a_limit_across_recordings_from_the_largest() {
     let small = store.recording(&rec("small")).map(|r| r.read().bytes());
     let limit = store.bytes() / 2;
     let report = store.enforce_limit(limit, &GcOrder::Oldest, Duration::from_secs(10));
-    assert!(report.reached_target && report.chunks > 0);
+    assert!(report.total.reached_target && report.total.chunks > 0);
+    assert_eq!(report.per_recording.len(), 1);
     assert!(store.bytes() <= limit);
     assert_eq!(
         store.recording(&rec("small")).map(|r| r.read().bytes()),
