@@ -8,8 +8,7 @@ import pytest
 import reel as rr
 
 
-@pytest.fixture(scope="module")
-def recording():
+def _bytes() -> bytes:
     """frame 0..4: /world/s scalar = frame * 10; frame 2: /world/p points; static text."""
     rec = rr.new_recording(application_id="df")
     mem = rec.memory_recording()
@@ -21,7 +20,17 @@ def recording():
         if frame == 2:
             rec.log_points("/world/p", [[1, 2, 3], [4, 5, 6]])
     rec.flush(blocking=True)
-    return rr.load_recording(mem.drain_as_bytes())
+    return mem.drain_as_bytes()
+
+
+@pytest.fixture(scope="module")
+def recording_bytes():
+    return _bytes()
+
+
+@pytest.fixture(scope="module")
+def recording(recording_bytes):
+    return rr.load_recording(recording_bytes)
 
 
 def test_view_select_has_one_row_per_index_value(recording):
@@ -72,3 +81,23 @@ def test_bad_views_raise_clear_errors(recording):
         recording.view(index="nope")
     with pytest.raises(ValueError, match="no column"):
         recording.view(index="frame").select("/missing:X")
+
+
+def test_parquet_export_reads_back_like_select(recording, recording_bytes, tmp_path):
+    import json
+
+    import pyarrow.parquet as pq
+
+    from reel import _reel
+
+    path = tmp_path / "df.reel"
+    path.write_bytes(recording_bytes)
+    out = tmp_path / "parquet"
+    assert _reel.cli_main(["reel", "export", "--parquet", str(out), "--index", "frame", str(path)]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    entry = next(e for e in manifest["entities"] if e["entity"] == "/world/s")
+    exported = pq.read_table(out / entry["file"])
+    assert set(exported.column("recording_id").to_pylist()) == {recording.recording_id}
+    selected = recording.view(index="frame", contents="/world/s").select().read_all()
+    for name in selected.column_names:
+        assert exported.column(name).to_pylist() == selected.column(name).to_pylist(), name

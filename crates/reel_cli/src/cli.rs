@@ -36,6 +36,26 @@ enum Command {
         /// The recording file (`-` for standard input).
         file: PathBuf,
     },
+    /// Rewrite a recording with its small chunks merged (same rows, fewer chunks).
+    Compact {
+        /// The recording to read.
+        input: PathBuf,
+        /// Where to write the compacted recording.
+        output: PathBuf,
+    },
+    /// Write recordings as Parquet: one file per entity with a `recording_id` column,
+    /// plus `manifest.json`.
+    Export {
+        /// The directory to write into.
+        #[arg(long)]
+        parquet: PathBuf,
+        /// The timeline that indexes the rows.
+        #[arg(long, default_value = "log_time")]
+        index: String,
+        /// The recordings (each may hold several).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Receive recordings from SDK clients over TCP; print where it listens.
     Serve {
         /// The address to listen on (loopback unless told otherwise).
@@ -140,6 +160,62 @@ fn run(cli: Cli) -> Result<u8, String> {
                     .then(|| std::time::Duration::from_secs(report_secs)),
                 ..Default::default()
             })
+        }
+        Command::Compact { input, output } => {
+            let report = crate::compact(open(&input)?, &output)?;
+            println!(
+                "{}: {} rows in {} chunks -> {}: {} chunks",
+                input.display(),
+                report.rows,
+                report.chunks_before,
+                output.display(),
+                report.chunks_after
+            );
+            Ok(if report.damaged { 1 } else { 0 })
+        }
+        Command::Export {
+            parquet,
+            index,
+            files,
+        } => {
+            let store = reel_store::Store::default();
+            let mut damaged = false;
+            for file in &files {
+                eprintln!("reading {}", file.display());
+                let report = store.load(open(file)?);
+                if let Some(e) = report.error {
+                    eprintln!(
+                        "{}: {e}; exporting the whole messages before it",
+                        file.display()
+                    );
+                    damaged = true;
+                }
+            }
+            let ids = store.recording_ids();
+            let recordings: Vec<_> = ids
+                .iter()
+                .filter(|id| id.kind == reel_core::StoreKind::Recording)
+                .filter_map(|id| store.recording(id).map(|r| (id.id.to_string(), r)))
+                .collect();
+            let guards: Vec<_> = recordings
+                .iter()
+                .map(|(id, r)| (id.clone(), r.read()))
+                .collect();
+            let views: Vec<(String, &reel_store::ChunkStore)> =
+                guards.iter().map(|(id, g)| (id.clone(), &**g)).collect();
+            let manifest = reel_store::export::export_parquet(&views, &index, &parquet)
+                .map_err(|e| e.to_string())?;
+            for skipped in &manifest.skipped {
+                eprintln!("skipped recording {skipped}: it has no timeline {index:?}");
+            }
+            let rows: usize = manifest.entities.iter().map(|e| e.rows).sum();
+            println!(
+                "wrote {} entities, {rows} rows of {} recordings to {}",
+                manifest.entities.len(),
+                manifest.recordings.len(),
+                parquet.display()
+            );
+            Ok(if damaged { 1 } else { 0 })
         }
         Command::Verify { file } => {
             let v = crate::verify(open(&file)?);

@@ -4,6 +4,7 @@
 //! - [`cli`]: argument parsing and dispatch of the `reel` command line.
 //! - [`summary`]: what a recording holds, for `reel print`.
 //! - [`summarize`] and [`verify`]: read a stream once and report.
+//! - [`compact`]: rewrite a recording with merged chunks.
 
 pub mod cli;
 pub mod summary;
@@ -64,4 +65,78 @@ pub fn verify(reader: impl Read) -> Verification {
     }
     v.bytes = decoder.offset();
     v
+}
+
+/// What [`compact`] did.
+#[derive(Debug)]
+pub struct CompactReport {
+    /// Rows kept (all of them).
+    pub rows: u64,
+    /// Chunks read.
+    pub chunks_before: u64,
+    /// Chunks written.
+    pub chunks_after: u64,
+    /// Whether the input was damaged (its whole messages were still compacted).
+    pub damaged: bool,
+}
+
+/// Reads a recording into a store, merges its chunks, and writes it to `output`: every
+/// recording's info first, then its chunks, static first, then by age.
+pub fn compact(input: impl Read, output: &std::path::Path) -> Result<CompactReport, String> {
+    let store = reel_store::Store::default();
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let seen = counter.clone();
+    store.subscribe(Box::new(move |e| {
+        if let reel_store::StoreEvent::Chunk(c) = e {
+            if c.reason == reel_store::ChangeReason::Inserted {
+                seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+    }));
+    let report = store.load(input);
+    if let Some(e) = &report.error {
+        eprintln!("warning: {e}; compacting the whole messages before it");
+    }
+    let chunks_before = counter.load(std::sync::atomic::Ordering::Relaxed);
+    store.compact();
+    let file = std::fs::File::create(output)
+        .map_err(|e| format!("cannot create {}: {e}", output.display()))?;
+    let write_err = |e: reel_format::EncodeError| format!("writing {}: {e}", output.display());
+    let mut encoder = reel_format::Encoder::new(
+        std::io::BufWriter::new(file),
+        reel_format::EncoderOptions::default(),
+    )
+    .map_err(write_err)?;
+    let (mut rows, mut chunks_after) = (0u64, 0u64);
+    for id in store.recording_ids() {
+        let Some(recording) = store.recording(&id) else {
+            continue;
+        };
+        if let Some(info) = recording.info() {
+            encoder
+                .append(&reel_core::LogMsg::SetStoreInfo(reel_core::SetStoreInfo {
+                    row_id: reel_core::RowId::new(),
+                    info,
+                }))
+                .map_err(write_err)?;
+        }
+        let data = recording.read();
+        for chunk in data.chunks_in_order() {
+            rows += chunk.num_rows() as u64;
+            chunks_after += 1;
+            encoder
+                .append(&reel_core::LogMsg::ArrowMsg(reel_core::ArrowMsg {
+                    store_id: id.clone(),
+                    chunk,
+                }))
+                .map_err(write_err)?;
+        }
+    }
+    encoder.finish().map_err(write_err)?;
+    Ok(CompactReport {
+        rows,
+        chunks_before,
+        chunks_after,
+        damaged: report.error.is_some(),
+    })
 }

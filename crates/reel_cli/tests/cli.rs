@@ -157,3 +157,102 @@ fn missing_file_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("cannot open /nonexistent/x.reel"));
 }
+
+/// 50 entities x 100 single-row chunks, as an SDK flushing every row would write.
+fn many_small_chunks() -> Vec<u8> {
+    let store_id = StoreId::recording(RecordingId::new("small-chunks"));
+    let frame = Timeline::new_sequence("frame");
+    let mut msgs = vec![LogMsg::SetStoreInfo(SetStoreInfo {
+        row_id: RowId::new(),
+        info: StoreInfo::new_recording(ApplicationId::new("cli_app"), store_id.id.clone()),
+    })];
+    for step in 0..100 {
+        for e in 0..50 {
+            let row = ChunkRow {
+                row_id: RowId::new(),
+                timepoint: TimePoint::default().with(frame.clone(), step),
+                components: Scalar::new((step * 100 + e) as f64).as_component_batches(),
+            };
+            let path = EntityPath::parse_strict(&format!("sensors/s{e}")).expect("path");
+            msgs.push(LogMsg::ArrowMsg(ArrowMsg {
+                store_id: store_id.clone(),
+                chunk: Arc::new(Chunk::from_rows(path, [row]).expect("chunk")),
+            }));
+        }
+    }
+    encode_to_vec(&msgs, EncoderOptions::default()).expect("encode")
+}
+
+#[test]
+fn compact_merges_chunks_and_keeps_every_row() {
+    let input = write_temp("small-chunks.reel", &many_small_chunks());
+    let output = input.with_file_name("compacted.reel");
+    let out = reel(&[
+        "compact",
+        input.to_str().expect("utf8"),
+        output.to_str().expect("utf8"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("5000 rows in 5000 chunks"), "{stdout}");
+    assert!(stdout.contains(": 50 chunks"), "{stdout}");
+    let bytes = std::fs::read(&output).expect("read");
+    let mut rows = std::collections::BTreeSet::new();
+    for msg in reel_format::decode_slice(&bytes) {
+        if let LogMsg::ArrowMsg(a) = msg.expect("whole") {
+            let frames = a.chunk.timelines()[&Timeline::new_sequence("frame")]
+                .times()
+                .to_vec();
+            for (i, row_id) in a.chunk.row_ids().iter().enumerate() {
+                rows.insert((a.chunk.entity_path().to_string(), frames[i], *row_id));
+            }
+        }
+    }
+    assert_eq!(rows.len(), 5000, "every row exactly once");
+    let verify = reel(&["verify", output.to_str().expect("utf8")]);
+    assert!(verify.status.success());
+}
+
+#[test]
+fn export_writes_parquet_per_entity_with_a_manifest() {
+    let a = write_temp("export-a.reel", &recording());
+    let b = write_temp("export-b.reel", &many_small_chunks());
+    let dir = a.with_file_name("export-out");
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = reel(&[
+        "export",
+        "--parquet",
+        dir.to_str().expect("utf8"),
+        "--index",
+        "frame",
+        a.to_str().expect("utf8"),
+        b.to_str().expect("utf8"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).expect("manifest"))
+            .expect("json");
+    assert_eq!(manifest["recordings"].as_array().map(Vec::len), Some(2));
+    let entities = manifest["entities"].as_array().expect("entities");
+    assert_eq!(
+        entities.len(),
+        52,
+        "2 entities of one recording, 50 of the other"
+    );
+    let points = entities
+        .iter()
+        .find(|e| e["entity"] == "/world/points")
+        .expect("points entry");
+    assert_eq!(points["rows"], 4);
+    assert_eq!(points["columns"][0], "recording_id");
+    assert_eq!(points["columns"][1], "frame");
+    assert!(dir.join(points["file"].as_str().expect("file")).exists());
+}

@@ -7,6 +7,8 @@
 //! - [`stored`]: [`StoredChunk`], what is derived from a chunk once, outside any lock.
 //! - [`query`]: latest-at and range queries.
 //! - [`dataframe`]: dataframe views, one row per index value, one column per component.
+//! - `export` (feature `parquet`): Parquet files per entity across recordings, with a
+//!   manifest.
 //! - [`cache`]: the latest-at cache, invalidated by what a change can affect.
 //! - [`entity_tree`]: the path hierarchy with counts and time histograms.
 //! - [`histogram`]: [`TimeHistogram`], row density over a timeline.
@@ -45,6 +47,8 @@ pub mod cache;
 pub mod chunk_store;
 pub mod dataframe;
 pub mod entity_tree;
+#[cfg(feature = "parquet")]
+pub mod export;
 pub mod histogram;
 pub mod query;
 pub mod store;
