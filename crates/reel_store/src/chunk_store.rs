@@ -561,7 +561,20 @@ impl ChunkStore {
             return (report, events);
         }
         let victims: Vec<ChunkId> = match order {
-            GcOrder::Oldest => self.by_age.iter().map(|(_, id)| *id).collect(),
+            GcOrder::Oldest => {
+                // Only as many as needed: a store just over its limit pays for a few
+                // chunks, not for listing all of them.
+                let mut need = self.bytes - target_bytes;
+                let mut ids = Vec::new();
+                for (_, id) in &self.by_age {
+                    if need == 0 {
+                        break;
+                    }
+                    need = need.saturating_sub(self.chunks.get(id).map_or(0, StoredChunk::bytes));
+                    ids.push(*id);
+                }
+                ids
+            }
             GcOrder::FurthestFrom { timeline, time } => {
                 let mut v: Vec<(u64, RowId, ChunkId)> = self
                     .by_age
