@@ -3,11 +3,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use arrow_array::{Array, ArrayRef};
+use arrow_array::{Array, ArrayRef, ListArray};
 use reel_core::{Chunk, ChunkId, ComponentName, EntityPath, RowId, TimeInt, Timeline};
 
 use crate::chunk_store::{ChunkStore, EntityIndex};
-use crate::stored::is_indicator;
+use crate::stored::{is_indicator, SortedRows, StoredChunk};
 
 /// Where a row sits in the order queries use: static rows (`time: None`) before every
 /// temporal row, then by time, then by row id.
@@ -241,13 +241,9 @@ impl ChunkStore {
                     break;
                 }
             }
-            let Some(stored) = self.chunks.get(&chunk_id) else {
-                continue;
-            };
-            let (Some(list), Some(sorted)) = (
-                stored.chunk().components().get(component),
-                stored.sorted(&query.timeline),
-            ) else {
+            let Some((_, list, sorted)) =
+                self.sorted_component(&chunk_id, component, &query.timeline)
+            else {
                 continue;
             };
             let mut pos = sorted.upper_bound(t);
@@ -293,27 +289,21 @@ impl ChunkStore {
         at: TimeInt,
     ) -> Option<RowKey> {
         let mut best: Option<RowKey> = None;
-        let mut path = Some(entity.clone());
-        let mut own = true;
-        while let Some(p) = path {
-            if let Some(index) = self.entities.get(&p) {
-                let (static_all, static_recursive) = index.static_clears;
-                let static_clear = if own { static_all } else { static_recursive };
-                if let Some(row_id) = static_clear {
-                    best = best.max(Some(RowKey { time: None, row_id }));
-                }
-                if let Some(clears) = index.clears.get(timeline) {
-                    let set = if own { &clears.all } else { &clears.recursive };
-                    if let Some(&(time, row_id)) = set.range(..=(at, RowId::MAX)).next_back() {
-                        best = best.max(Some(RowKey {
-                            time: Some(time),
-                            row_id,
-                        }));
-                    }
+        for (own, index) in self.entity_and_ancestors(entity) {
+            let (static_all, static_recursive) = index.static_clears;
+            let static_clear = if own { static_all } else { static_recursive };
+            if let Some(row_id) = static_clear {
+                best = best.max(Some(RowKey { time: None, row_id }));
+            }
+            if let Some(clears) = index.clears.get(timeline) {
+                let set = if own { &clears.all } else { &clears.recursive };
+                if let Some(&(time, row_id)) = set.range(..=(at, RowId::MAX)).next_back() {
+                    best = best.max(Some(RowKey {
+                        time: Some(time),
+                        row_id,
+                    }));
                 }
             }
-            own = false;
-            path = p.parent();
         }
         best
     }
@@ -378,13 +368,9 @@ impl ChunkStore {
             if end < query.min {
                 continue;
             }
-            let Some(stored) = self.chunks.get(&chunk_id) else {
-                continue;
-            };
-            let (Some(list), Some(sorted)) = (
-                stored.chunk().components().get(component),
-                stored.sorted(&query.timeline),
-            ) else {
+            let Some((stored, list, sorted)) =
+                self.sorted_component(&chunk_id, component, &query.timeline)
+            else {
                 continue;
             };
             let chunk = stored.chunk();
@@ -414,14 +400,8 @@ impl ChunkStore {
 
     fn clears_in_range(&self, entity: &EntityPath, query: &RangeQuery) -> Vec<RowKey> {
         let mut out = Vec::new();
-        let mut path = Some(entity.clone());
-        let mut own = true;
-        while let Some(p) = path {
-            if let Some(clears) = self
-                .entities
-                .get(&p)
-                .and_then(|i| i.clears.get(&query.timeline))
-            {
+        for (own, index) in self.entity_and_ancestors(entity) {
+            if let Some(clears) = index.clears.get(&query.timeline) {
                 let set = if own { &clears.all } else { &clears.recursive };
                 out.extend(
                     set.range((query.min, RowId::ZERO)..=(query.max, RowId::MAX))
@@ -431,10 +411,32 @@ impl ChunkStore {
                         }),
                 );
             }
-            own = false;
-            path = p.parent();
         }
         out.sort();
         out
+    }
+
+    /// The indices of `entity` (`true`) and of each ancestor that has one (`false`),
+    /// nearest first: where clears that apply to `entity` live.
+    fn entity_and_ancestors<'a>(
+        &'a self,
+        entity: &EntityPath,
+    ) -> impl Iterator<Item = (bool, &'a EntityIndex)> + 'a {
+        std::iter::successors(Some(entity.clone()), EntityPath::parent)
+            .enumerate()
+            .filter_map(|(depth, p)| self.entities.get(&p).map(|i| (depth == 0, i)))
+    }
+
+    /// Chunk `id` with its `component` column and its rows sorted on `timeline`, if it
+    /// has both.
+    fn sorted_component<'a>(
+        &'a self,
+        id: &ChunkId,
+        component: &ComponentName,
+        timeline: &Timeline,
+    ) -> Option<(&'a StoredChunk, &'a ListArray, SortedRows<'a>)> {
+        let stored = self.chunks.get(id)?;
+        let list = stored.chunk().components().get(component)?;
+        Some((stored, list, stored.sorted(timeline)?))
     }
 }
