@@ -33,10 +33,7 @@ fn recording() -> ChunkStore {
             vec![row(at(3), vec![(POS, ints(&[3])), (INDICATOR, null())])],
         ),
     );
-    insert(
-        &mut s,
-        chunk("world/cam", vec![row(at(3), vec![(VALUE, ints(&[30]))])]),
-    );
+    log_value(&mut s, "world/cam", 3, &[30]);
     insert(
         &mut s,
         chunk(

@@ -22,13 +22,7 @@ fn single_row_logs_compact_into_few_chunks_with_identical_answers() {
     let mut s = store();
     for step in 0..1000 {
         for e in 0..60 {
-            insert(
-                &mut s,
-                chunk(
-                    &format!("e{e}"),
-                    vec![row(at(step), vec![(VALUE, ints(&[step]))])],
-                ),
-            );
+            log_value(&mut s, &format!("e{e}"), step, &[step]);
         }
     }
     assert_eq!(s.num_rows(), 60_000);
@@ -37,14 +31,17 @@ fn single_row_logs_compact_into_few_chunks_with_identical_answers() {
         per_entity <= 40,
         "{per_entity} chunks per entity after live compaction"
     );
-    let before: Vec<_> = (0..1000)
-        .step_by(37)
-        .map(|q| {
-            s.latest_at_uncached(&LatestAtQuery::new(frame(), q), &path("e7"), &VALUE)
-                .and_then(|h| h.cell(&VALUE))
-                .map(|c| values(&c))
-        })
-        .collect();
+    let answers = |s: &reel_store::ChunkStore| -> Vec<_> {
+        (0..1000)
+            .step_by(37)
+            .map(|q| {
+                s.latest_at_uncached(&LatestAtQuery::new(frame(), q), &path("e7"), &VALUE)
+                    .and_then(|h| h.cell(&VALUE))
+                    .map(|c| values(&c))
+            })
+            .collect()
+    };
+    let before = answers(&s);
     assert_eq!(before[1], Some(vec![37]));
     s.compact();
     assert_eq!(
@@ -52,15 +49,7 @@ fn single_row_logs_compact_into_few_chunks_with_identical_answers() {
         60,
         "a final pass leaves one chunk per entity"
     );
-    let after: Vec<_> = (0..1000)
-        .step_by(37)
-        .map(|q| {
-            s.latest_at_uncached(&LatestAtQuery::new(frame(), q), &path("e7"), &VALUE)
-                .and_then(|h| h.cell(&VALUE))
-                .map(|c| values(&c))
-        })
-        .collect();
-    assert_eq!(before, after);
+    assert_eq!(before, answers(&s));
     assert_eq!(s.num_rows(), 60_000);
 }
 
@@ -75,10 +64,7 @@ fn compaction_respects_the_row_limit_and_schemas() {
         },
     );
     for step in 0..1000 {
-        insert(
-            &mut s,
-            chunk("a", vec![row(at(step), vec![(VALUE, ints(&[step]))])]),
-        );
+        log_value(&mut s, "a", step, &[step]);
         // Another schema at the same entity never merges with the first.
         insert(
             &mut s,
@@ -110,13 +96,7 @@ fn gc_drops_oldest_temporal_chunks_and_never_static_data() {
         ),
     );
     for step in 0..100 {
-        insert(
-            &mut s,
-            chunk(
-                "a",
-                vec![row(at(step), vec![(VALUE, ints(&vec![step; 100]))])],
-            ),
-        );
+        log_value(&mut s, "a", step, &vec![step; 100]);
     }
     let full = s.bytes();
     let (report, events) = s.gc(full / 2, &GcOrder::Oldest, Duration::from_secs(10));
@@ -128,11 +108,7 @@ fn gc_drops_oldest_temporal_chunks_and_never_static_data() {
         .iter()
         .all(|e| e.kind == ChangeKind::Removed && e.reason == ChangeReason::GarbageCollected));
     // The oldest went first: early frames fall back to the static value.
-    let at_frame = |s: &reel_store::ChunkStore, q| {
-        s.latest_at_component(&LatestAtQuery::new(frame(), q), &path("a"), &VALUE)
-            .and_then(|h| h.cell(&VALUE))
-            .map(|c| values(&c)[0])
-    };
+    let at_frame = |s: &reel_store::ChunkStore, q| latest(s, "a", frame(), q).map(|v| v[0]);
     assert_eq!(at_frame(&s, 10), Some(-1));
     assert_eq!(at_frame(&s, 99), Some(99));
     // Asking for nothing left drops every temporal chunk and keeps the static one.
@@ -153,13 +129,7 @@ fn gc_can_keep_what_is_near_a_time_cursor() {
         },
     );
     for step in 0..100 {
-        insert(
-            &mut s,
-            chunk(
-                "a",
-                vec![row(at(step), vec![(VALUE, ints(&vec![step; 100]))])],
-            ),
-        );
+        log_value(&mut s, "a", step, &vec![step; 100]);
     }
     let order = GcOrder::FurthestFrom {
         timeline: frame(),
@@ -288,18 +258,9 @@ fn queries_run_while_another_thread_inserts() {
 fn the_entity_tree_counts_subtrees_and_densities() {
     let mut s = store();
     for step in 0..100 {
-        insert(
-            &mut s,
-            chunk(
-                "world/points",
-                vec![row(at(step), vec![(VALUE, ints(&[1]))])],
-            ),
-        );
+        log_value(&mut s, "world/points", step, &[1]);
         if step % 2 == 0 {
-            insert(
-                &mut s,
-                chunk("world/cam", vec![row(at(step), vec![(VALUE, ints(&[1]))])]),
-            );
+            log_value(&mut s, "world/cam", step, &[1]);
         }
     }
     insert(

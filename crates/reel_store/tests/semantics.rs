@@ -6,29 +6,11 @@ use common::*;
 use reel_core::{TimePoint, Timeline};
 use reel_store::{LatestAtQuery, RangeQuery};
 
-fn latest(
-    store: &reel_store::ChunkStore,
-    entity: &str,
-    tl: Timeline,
-    time: i64,
-) -> Option<Vec<i64>> {
-    store
-        .latest_at_component(&LatestAtQuery::new(tl, time), &path(entity), &VALUE)
-        .and_then(|h| h.cell(&VALUE))
-        .map(|c| values(&c))
-}
-
 #[test]
 fn latest_at_takes_the_greatest_time_not_the_last_logged() {
     let mut s = store();
-    insert(
-        &mut s,
-        chunk("a", vec![row(at(5), vec![(VALUE, ints(&[5]))])]),
-    );
-    insert(
-        &mut s,
-        chunk("a", vec![row(at(3), vec![(VALUE, ints(&[3]))])]),
-    );
+    log_value(&mut s, "a", 5, &[5]);
+    log_value(&mut s, "a", 3, &[3]);
     assert_eq!(latest(&s, "a", frame(), 2), None);
     assert_eq!(latest(&s, "a", frame(), 3), Some(vec![3]));
     assert_eq!(latest(&s, "a", frame(), 4), Some(vec![3]));
@@ -75,10 +57,7 @@ fn out_of_order_rows_within_one_chunk() {
 fn static_data_is_visible_everywhere_until_temporal_data_takes_over() {
     let mut s = store();
     // Temporal logged first, static after: the static row still loses from frame 10 on.
-    insert(
-        &mut s,
-        chunk("a", vec![row(at(10), vec![(VALUE, ints(&[10]))])]),
-    );
+    log_value(&mut s, "a", 10, &[10]);
     insert(
         &mut s,
         chunk(
@@ -112,10 +91,7 @@ fn an_empty_batch_clears_one_component() {
             vec![row(at(1), vec![(VALUE, ints(&[1])), (COLOR, ints(&[9]))])],
         ),
     );
-    insert(
-        &mut s,
-        chunk("a", vec![row(at(2), vec![(VALUE, ints(&[]))])]),
-    );
+    log_value(&mut s, "a", 2, &[]);
     let r = s.latest_at(&LatestAtQuery::new(frame(), 2), &path("a"), &[VALUE, COLOR]);
     assert_eq!(r.cell(&VALUE).map(|c| c.len()), Some(0));
     assert_eq!(r.cell(&COLOR).map(|c| values(&c)), Some(vec![9]));
@@ -124,14 +100,8 @@ fn an_empty_batch_clears_one_component() {
 #[test]
 fn a_clear_hides_earlier_data_of_its_entity_only_until_new_data() {
     let mut s = store();
-    insert(
-        &mut s,
-        chunk("a", vec![row(at(1), vec![(VALUE, ints(&[1]))])]),
-    );
-    insert(
-        &mut s,
-        chunk("a/child", vec![row(at(1), vec![(VALUE, ints(&[11]))])]),
-    );
+    log_value(&mut s, "a", 1, &[1]);
+    log_value(&mut s, "a/child", 1, &[11]);
     insert(
         &mut s,
         chunk(
@@ -140,10 +110,7 @@ fn a_clear_hides_earlier_data_of_its_entity_only_until_new_data() {
         ),
     );
     insert(&mut s, chunk("a", vec![clear_row(at(5), false)]));
-    insert(
-        &mut s,
-        chunk("a", vec![row(at(8), vec![(VALUE, ints(&[8]))])]),
-    );
+    log_value(&mut s, "a", 8, &[8]);
     assert_eq!(latest(&s, "a", frame(), 4), Some(vec![1]));
     assert_eq!(latest(&s, "a", frame(), 5), None);
     assert_eq!(latest(&s, "a", frame(), 7), None);
@@ -161,22 +128,13 @@ fn a_clear_hides_earlier_data_of_its_entity_only_until_new_data() {
 #[test]
 fn a_recursive_clear_also_hides_descendants() {
     let mut s = store();
-    insert(
-        &mut s,
-        chunk("a/b/c", vec![row(at(1), vec![(VALUE, ints(&[1]))])]),
-    );
-    insert(
-        &mut s,
-        chunk("other", vec![row(at(1), vec![(VALUE, ints(&[2]))])]),
-    );
+    log_value(&mut s, "a/b/c", 1, &[1]);
+    log_value(&mut s, "other", 1, &[2]);
     insert(&mut s, chunk("a", vec![clear_row(at(3), true)]));
     assert_eq!(latest(&s, "a/b/c", frame(), 2), Some(vec![1]));
     assert_eq!(latest(&s, "a/b/c", frame(), 3), None);
     assert_eq!(latest(&s, "other", frame(), 3), Some(vec![2]));
-    insert(
-        &mut s,
-        chunk("a/b/c", vec![row(at(4), vec![(VALUE, ints(&[4]))])]),
-    );
+    log_value(&mut s, "a/b/c", 4, &[4]);
     assert_eq!(latest(&s, "a/b/c", frame(), 4), Some(vec![4]));
     // A non-recursive clear of an ancestor does not reach descendants.
     insert(&mut s, chunk("a/b", vec![clear_row(at(6), false)]));
@@ -213,10 +171,7 @@ fn each_timeline_is_queried_on_its_own() {
         &mut s,
         chunk("a", vec![row(both, vec![(VALUE, ints(&[1]))])]),
     );
-    insert(
-        &mut s,
-        chunk("a", vec![row(at(2), vec![(VALUE, ints(&[2]))])]),
-    );
+    log_value(&mut s, "a", 2, &[2]);
     let on_clock = TimePoint::default().with(clock(), 500);
     insert(
         &mut s,
@@ -232,15 +187,9 @@ fn each_timeline_is_queried_on_its_own() {
 fn range_returns_rows_in_order_with_the_entering_state_and_clears() {
     let mut s = store();
     for f in [6, 2, 4, 8] {
-        insert(
-            &mut s,
-            chunk("a", vec![row(at(f), vec![(VALUE, ints(&[f]))])]),
-        );
+        log_value(&mut s, "a", f, &[f]);
     }
-    insert(
-        &mut s,
-        chunk("a", vec![row(at(4), vec![(VALUE, ints(&[40]))])]),
-    );
+    log_value(&mut s, "a", 4, &[40]);
     insert(&mut s, chunk("a", vec![clear_row(at(5), false)]));
     let plain = s.range(&RangeQuery::new(frame(), 3, 7), &path("a"), &[VALUE]);
     let got: Vec<i64> = plain.components[&VALUE]
@@ -267,24 +216,15 @@ fn range_returns_rows_in_order_with_the_entering_state_and_clears() {
 #[test]
 fn the_cache_follows_live_inserts() {
     let mut s = store();
-    insert(
-        &mut s,
-        chunk("a", vec![row(at(1), vec![(VALUE, ints(&[1]))])]),
-    );
-    insert(
-        &mut s,
-        chunk("b", vec![row(at(1), vec![(VALUE, ints(&[100]))])]),
-    );
+    log_value(&mut s, "a", 1, &[1]);
+    log_value(&mut s, "b", 1, &[100]);
     assert_eq!(latest(&s, "a", frame(), 10), Some(vec![1]));
     assert_eq!(latest(&s, "b", frame(), 10), Some(vec![100]));
     assert_eq!(latest(&s, "a", frame(), 10), Some(vec![1]));
     let hits_before = s.cache().stats().hits;
     assert!(hits_before >= 1);
     // A later row invalidates answers at and after its time only.
-    insert(
-        &mut s,
-        chunk("a", vec![row(at(5), vec![(VALUE, ints(&[5]))])]),
-    );
+    log_value(&mut s, "a", 5, &[5]);
     assert_eq!(latest(&s, "a", frame(), 10), Some(vec![5]));
     // An unrelated entity's answer stays cached.
     assert_eq!(latest(&s, "b", frame(), 10), Some(vec![100]));

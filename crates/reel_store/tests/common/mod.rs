@@ -7,7 +7,7 @@ use arrow_array::{Array, ArrayRef, BooleanArray, Int64Array};
 use reel_core::{
     Chunk, ChunkRow, ComponentBatch, ComponentName, EntityPath, RowId, TimeInt, TimePoint, Timeline,
 };
-use reel_store::{ChunkStore, CompactionConfig, StoredChunk};
+use reel_store::{ChunkStore, CompactionConfig, LatestAtQuery, StoredChunk};
 
 pub const VALUE: ComponentName = ComponentName::from_static("test.Value");
 pub const COLOR: ComponentName = ComponentName::from_static("test.Color");
@@ -80,4 +80,20 @@ pub fn values(cell: &ArrayRef) -> Vec<i64> {
 
 pub fn t(v: i64) -> TimeInt {
     TimeInt::new(v)
+}
+
+/// Logs one row of [`VALUE`] at `frame_time` as a chunk of its own.
+pub fn log_value(store: &mut ChunkStore, entity: &str, frame_time: i64, v: &[i64]) {
+    insert(
+        store,
+        chunk(entity, vec![row(at(frame_time), vec![(VALUE, ints(v))])]),
+    );
+}
+
+/// The [`VALUE`]s of `entity` visible at `time` on `timeline`, through the cache.
+pub fn latest(store: &ChunkStore, entity: &str, timeline: Timeline, time: i64) -> Option<Vec<i64>> {
+    store
+        .latest_at_component(&LatestAtQuery::new(timeline, time), &path(entity), &VALUE)
+        .and_then(|h| h.cell(&VALUE))
+        .map(|c| values(&c))
 }
