@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/ensure.sh
 ensure_rust
+ensure_viewer_runtime
 ensure_python
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -16,10 +17,12 @@ cargo fmt --all -- --check
 step "lints (cargo clippy -D warnings)"
 cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 
-step "demo (scripts/demo.sh) and reel verify on its output"
+step "demo (scripts/demo.sh, headless: rendered to a PNG) and reel verify on its output"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-scripts/demo.sh "$tmp/demo.reel" > "$tmp/demo.txt"
+REEL_HEADLESS=1 scripts/demo.sh "$tmp/demo.reel" > "$tmp/demo.txt"
+grep -q "drawn in $tmp/demo.png" "$tmp/demo.txt"
+[ "$(stat -c %s "$tmp/demo.png")" -gt 20000 ] || { echo "the demo's PNG is suspiciously small" >&2; exit 1; }
 grep -q "(complete)" "$tmp/demo.txt"
 for archetype in Points3D Mesh3D Image DepthImage Transform3D Pinhole Boxes2D LineStrips3D Scalar TextLog; do
     grep -q "reel.indicators.$archetype" "$tmp/demo.txt" || { echo "the demo logged no $archetype" >&2; exit 1; }

@@ -35,3 +35,35 @@ ensure_python() {
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r python/requirements-dev.txt
     (cd python && VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" "$venv/bin/maturin" develop --quiet)
 }
+
+# What the viewer needs at run time on Debian-like machines: a virtual X server for tests
+# and headless machines (xvfb; imagemagick's `import` takes its screenshots), and Mesa's
+# software Vulkan/OpenGL drivers for machines without a GPU. Building needs none of them (X11, GL and Vulkan are loaded at run time).
+ensure_viewer_runtime() {
+    local missing=()
+    command -v xvfb-run >/dev/null 2>&1 || missing+=(xvfb xauth)
+    command -v import >/dev/null 2>&1 || missing+=(imagemagick)
+    ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 || missing+=(mesa-vulkan-drivers libvulkan1)
+    ls /usr/lib/*/dri/swrast_dri.so /usr/lib/*/dri/llvmpipe_dri.so >/dev/null 2>&1 \
+        || missing+=(libgl1-mesa-dri libegl-mesa0 libglx-mesa0)
+    [ "${#missing[@]}" -eq 0 ] && return 0
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "warning: the viewer's tests need ${missing[*]} (or your system's equivalents); install them" >&2
+        return 0
+    fi
+    local sudo=()
+    [ "$(id -u)" -ne 0 ] && sudo=(sudo -n)
+    echo "installing the viewer's run-time packages: ${missing[*]}" >&2
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null \
+        || { "${sudo[@]}" apt-get update -q >/dev/null \
+             && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; } \
+        || { echo "error: could not install ${missing[*]}; install them and retry" >&2; exit 2; }
+}
+
+# Whether a window can open here (the same rule as the viewer's: REEL_HEADLESS=1 or no
+# X display means no).
+have_display() {
+    case "${REEL_HEADLESS:-}" in 1|true|TRUE|True) return 1 ;; esac
+    [ "$(uname -s)" != "Linux" ] && return 0
+    [ -n "${DISPLAY:-}" ]
+}

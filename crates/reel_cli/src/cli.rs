@@ -1,5 +1,5 @@
 //! The `reel` command line: argument parsing and dispatch, shared by the `reel` binary and
-//! the Python package's `reel` console script.
+//! the Python package's `reel` console script. Without a command it opens the viewer.
 //!
 //! Exit codes: 0 success, 1 the recording is damaged or incomplete, 2 usage or I/O error.
 
@@ -13,15 +13,72 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "reel",
     version,
-    about = "Inspect, verify and serve reel recordings"
+    about = "View, inspect, verify and serve reel recordings",
+    long_about = "View, inspect, verify and serve reel recordings.\n\n\
+        Without a command, opens the viewer: `reel` listens for SDKs (connect()/spawn()) on \
+        the default port, `reel FILE...` opens recordings, `reel --connect ADDR` follows a \
+        running `reel serve`.",
+    args_conflicts_with_subcommands = true
 )]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    #[command(flatten)]
+    viewer: ViewerArgs,
+}
+
+/// How to open the viewer.
+#[derive(clap::Args, Clone, Debug)]
+struct ViewerArgs {
+    /// Recordings to open.
+    files: Vec<PathBuf>,
+    /// Follow a running `reel serve` (or viewer) at this address, e.g. 127.0.0.1:9876.
+    #[arg(long)]
+    connect: Vec<String>,
+    /// Listen for SDKs on this port (default: the standard port when no file or
+    /// --connect is given, else not at all).
+    #[arg(long)]
+    port: Option<u16>,
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
+    /// Drop the oldest data beyond this size (e.g. 2GB, 512MiB, or 75% of memory).
+    #[arg(long)]
+    memory_limit: Option<String>,
+    /// Close the window after this many seconds (for scripts and tests).
+    #[arg(long, hide = true)]
+    quit_after: Option<f64>,
+    /// Save a screenshot of the window here before closing (with --quit-after).
+    #[arg(long, hide = true)]
+    screenshot: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Open recordings in the viewer (the same as `reel FILE...`).
+    View(ViewerArgs),
+    /// Draw a recording's default layout (or one view) at a time into a PNG, without a
+    /// window.
+    Render {
+        /// The recording.
+        file: PathBuf,
+        /// The PNG to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// The time to show, as TIMELINE=VALUE (sequence number, or nanoseconds for
+        /// time and duration timelines); default: the newest time.
+        #[arg(long)]
+        time: Option<String>,
+        /// Image width in pixels.
+        #[arg(long, default_value_t = 1280)]
+        width: u32,
+        /// Image height in pixels.
+        #[arg(long, default_value_t = 800)]
+        height: u32,
+        /// Render only the view with this name (as shown on its tab).
+        #[arg(long)]
+        view: Option<String>,
+    },
     /// Print what a recording holds: stores, entities, timelines and their ranges,
     /// components with instance counts, rows and bytes.
     Print {
@@ -105,7 +162,9 @@ struct StderrLogger;
 
 impl log::Log for StderrLogger {
     fn enabled(&self, m: &log::Metadata<'_>) -> bool {
-        m.level() <= log::Level::Info
+        // Reel's own records; only warnings and errors of the libraries below it.
+        m.level() <= log::Level::Warn
+            || (m.level() <= log::Level::Info && m.target().starts_with("reel"))
     }
 
     fn log(&self, r: &log::Record<'_>) {
@@ -127,7 +186,19 @@ fn open(path: &Path) -> Result<Box<dyn std::io::Read>, String> {
 }
 
 fn run(cli: Cli) -> Result<u8, String> {
-    match cli.command {
+    let Some(command) = cli.command else {
+        return view(cli.viewer);
+    };
+    match command {
+        Command::View(args) => view(args),
+        Command::Render {
+            file,
+            out,
+            time,
+            width,
+            height,
+            view,
+        } => render(&file, &out, time.as_deref(), width, height, view),
         Command::Print { file, json } => {
             let summary = crate::summarize(open(&file)?);
             let mut out = std::io::stdout().lock();
@@ -240,6 +311,97 @@ fn run(cli: Cli) -> Result<u8, String> {
             }
         }
     }
+}
+
+/// Opens the viewer window; without a display, says why and what to run instead.
+fn view(args: ViewerArgs) -> Result<u8, String> {
+    let _ = log::set_logger(&StderrLogger).map(|()| log::set_max_level(log::LevelFilter::Info));
+    let memory_limit = args
+        .memory_limit
+        .as_deref()
+        .map(|m| parse_memory_limit(m).map_err(|e| format!("--memory-limit: {e}")))
+        .transpose()?;
+    let connect = args
+        .connect
+        .iter()
+        .map(|a| parse_addr(a))
+        .collect::<Result<Vec<_>, _>>()?;
+    for file in &args.files {
+        if !file.is_file() {
+            return Err(format!("{} is not a file", file.display()));
+        }
+    }
+    let listen_port = match args.port {
+        Some(port) => Some(port),
+        None if args.files.is_empty() && connect.is_empty() => Some(reel_format::net::DEFAULT_PORT),
+        None => None,
+    };
+    let options = reel_viewer::native::ViewerOptions {
+        files: args.files,
+        connect,
+        listen: listen_port.map(|p| (args.bind, p)),
+        memory_limit,
+        quit_after: args.quit_after,
+        screenshot: args.screenshot,
+    };
+    reel_viewer::native::run(options).map_err(|e| e.to_string())?;
+    Ok(0)
+}
+
+/// `127.0.0.1:9876`, `localhost:9876` or a bare port.
+fn parse_addr(s: &str) -> Result<std::net::SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    if let Ok(port) = s.parse::<u16>() {
+        return Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    s.to_socket_addrs()
+        .map_err(|e| format!("--connect {s:?}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("--connect {s:?}: no address"))
+}
+
+/// `reel render`: a recording at a time into a PNG.
+fn render(
+    file: &Path,
+    out: &Path,
+    time: Option<&str>,
+    width: u32,
+    height: u32,
+    view: Option<String>,
+) -> Result<u8, String> {
+    use reel_viewer::native::render::{render_store, save_png, RenderOptions};
+    let time = time
+        .map(|t| {
+            let (name, value) = t
+                .split_once('=')
+                .ok_or_else(|| format!("--time {t:?}: expected TIMELINE=VALUE"))?;
+            let value: i64 = value
+                .trim()
+                .parse()
+                .map_err(|_| format!("--time {t:?}: {value:?} is not an integer"))?;
+            Ok::<_, String>((name.trim().to_owned(), value))
+        })
+        .transpose()?;
+    let store = std::sync::Arc::new(reel_store::Store::default());
+    let report = store.load(open(file)?);
+    if let Some(e) = &report.error {
+        eprintln!(
+            "{}: {e}; drawing the {} messages before it",
+            file.display(),
+            report.messages
+        );
+    }
+    let options = RenderOptions {
+        width,
+        height,
+        time,
+        view,
+        ..RenderOptions::default()
+    };
+    let image = render_store(store, &options).map_err(|e| e.to_string())?;
+    save_png(&image, out).map_err(|e| e.to_string())?;
+    println!("wrote {} ({width}x{height})", out.display());
+    Ok(if report.error.is_some() { 1 } else { 0 })
 }
 
 fn serve(config: reel_server::ServerConfig) -> Result<u8, String> {

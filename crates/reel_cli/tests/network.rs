@@ -483,9 +483,10 @@ fn spawn_starts_reuses_and_explains_failures() {
         port,
         memory_limit: "1GB".into(),
         executable: Some(reel.clone()),
+        headless: Some(true),
         ..Default::default()
     };
-    let Spawned::Started { pid } = spawn(&options).expect("spawn") else {
+    let Spawned::Started { pid, viewer: false } = spawn(&options).expect("spawn") else {
         panic!("nothing listened, so a server must start");
     };
     let result = std::panic::catch_unwind(|| {

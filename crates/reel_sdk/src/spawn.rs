@@ -1,7 +1,9 @@
-//! Starting a reel server (the `reel` binary) for a recording to connect to.
+//! Starting a reel viewer (or, without a display, a headless server) for a recording to
+//! connect to.
 //!
-//! [`spawn`] reuses a reel server already listening on the port, or starts `reel serve` as
-//! a detached process and waits until it accepts connections.
+//! [`spawn`] reuses a viewer or server already listening on the port, or starts the `reel`
+//! binary as a detached process and waits until it accepts connections: the viewer window
+//! (`reel --port P`) when a display is available, else `reel serve` (saying so once).
 
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -25,6 +27,9 @@ pub struct SpawnOptions {
     pub executable: Option<PathBuf>,
     /// How long to wait for the new server to accept connections.
     pub startup_timeout: Duration,
+    /// Start a server without a window (`Some(true)`), the viewer (`Some(false)`), or
+    /// decide from whether a display is available (`None`, the default).
+    pub headless: Option<bool>,
 }
 
 impl Default for SpawnOptions {
@@ -34,6 +39,7 @@ impl Default for SpawnOptions {
             memory_limit: "75%".to_owned(),
             executable: None,
             startup_timeout: Duration::from_secs(10),
+            headless: None,
         }
     }
 }
@@ -43,10 +49,12 @@ impl Default for SpawnOptions {
 pub enum Spawned {
     /// A reel server already listened on the port.
     Reused,
-    /// A new server process was started.
+    /// A new process was started.
     Started {
         /// Its process id.
         pid: u32,
+        /// Whether it is the viewer (else a headless server).
+        viewer: bool,
     },
 }
 
@@ -122,15 +130,19 @@ pub fn spawn(options: &SpawnOptions) -> Result<Spawned, SpawnError> {
         )?,
     };
     check_version(&binary)?;
+    let headless_reason = match options.headless {
+        Some(true) => Some("headless was asked for".to_owned()),
+        Some(false) => None,
+        None => no_display_reason(),
+    };
     let mut command = Command::new(&binary);
+    match &headless_reason {
+        Some(_) => command.args(["serve", "--report-secs", "0"]),
+        None => command.arg("view"),
+    };
     command
-        .args(["serve", "--port", &options.port.to_string()])
-        .args([
-            "--memory-limit",
-            &options.memory_limit,
-            "--report-secs",
-            "0",
-        ])
+        .args(["--port", &options.port.to_string()])
+        .args(["--memory-limit", &options.memory_limit])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
@@ -148,7 +160,20 @@ pub fn spawn(options: &SpawnOptions) -> Result<Spawned, SpawnError> {
     let deadline = Instant::now() + options.startup_timeout;
     loop {
         if let Probe::Reel = probe(addr) {
-            return Ok(Spawned::Started { pid: child.id() });
+            if let Some(reason) = &headless_reason {
+                if !SAID_HEADLESS.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                    log::warn!(
+                        "no viewer window ({reason}): started a headless `reel serve` on port {}; \
+                         view its data later with `reel --connect 127.0.0.1:{}`",
+                        options.port,
+                        options.port
+                    );
+                }
+            }
+            return Ok(Spawned::Started {
+                pid: child.id(),
+                viewer: headless_reason.is_none(),
+            });
         }
         if let Ok(Some(status)) = child.try_wait() {
             return Err(start_error(format!(
@@ -165,6 +190,28 @@ pub fn spawn(options: &SpawnOptions) -> Result<Spawned, SpawnError> {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// Whether the headless fallback was already reported.
+static SAID_HEADLESS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The environment variable that makes [`spawn`] start a headless server even where a
+/// display exists (`1`).
+pub const ENV_HEADLESS: &str = "REEL_HEADLESS";
+
+/// Why no viewer window can open here (`REEL_HEADLESS=1`, or no X display on Unix
+/// desktops), or `None` when one can.
+pub fn no_display_reason() -> Option<String> {
+    if std::env::var(ENV_HEADLESS).is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true")) {
+        return Some(format!("{ENV_HEADLESS}=1 is set"));
+    }
+    let unix_desktop = cfg!(any(
+        target_os = "linux",
+        target_os = "freebsd",
+        target_os = "openbsd"
+    ));
+    let set = |name| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    (unix_desktop && !set("DISPLAY")).then(|| "DISPLAY is not set".to_owned())
 }
 
 enum Probe {

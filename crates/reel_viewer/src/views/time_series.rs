@@ -1,0 +1,365 @@
+//! The time series view: the scalars of one group over the selected timeline, one series
+//! per entity (its logged color and label, points where logged as scattered), the time
+//! cursor as a vertical line that can be dragged, and a click that moves the cursor.
+//!
+//! Series are read once per change of their entity (range queries over the whole
+//! timeline) and decimated per frame to at most two points (min and max) per pixel
+//! column of the visible x range, so a series of a million points stays interactive.
+
+use std::collections::HashMap;
+
+use egui::Color32;
+use egui_plot::{Legend, Line, Plot, PlotPoints, Points, VLine};
+use reel_core::{Component, EntityPath, TimeInt, TimeType, Timeline};
+use reel_store::{ChunkStore, RangeQuery};
+use reel_types::components::{Color, Radius, Scalar, ScalarScattered, Text};
+
+use crate::annotations::{auto_color, to_color32};
+use crate::context::{FrameOutput, Item, ViewerContext};
+use crate::data::{EntityData, ScalarColumn};
+use crate::heuristics::ViewSpec;
+
+/// How near (screen points) a press must be to the cursor line to drag it.
+const CURSOR_GRAB: f32 = 6.0;
+
+/// The state of a time series view.
+#[derive(Default)]
+pub struct TimeSeriesView {
+    series: HashMap<EntityPath, Series>,
+    /// The visible x range and plot width of the previous frame, for decimation.
+    last_view: Option<(f64, f64, f32)>,
+    /// The cursor's x on screen in the previous frame.
+    last_cursor_x: Option<f32>,
+    dragging_cursor: bool,
+}
+
+/// One entity's scalars on one timeline, sorted by time.
+pub struct Series {
+    key: (Timeline, u64, u64),
+    /// Times as plot x values.
+    pub xs: Vec<f64>,
+    /// Values.
+    pub ys: Vec<f64>,
+}
+
+/// Converts between timeline values and plot x values: sequences as they are, times and
+/// durations in seconds.
+#[derive(Clone, Copy, Debug)]
+pub struct TimeAxis(pub TimeType);
+
+impl TimeAxis {
+    /// The plot x of `t`.
+    pub fn x(self, t: i64) -> f64 {
+        match self.0 {
+            TimeType::Sequence => t as f64,
+            TimeType::Time | TimeType::Duration => t as f64 / 1e9,
+        }
+    }
+
+    /// The time at plot x `x`.
+    pub fn time(self, x: f64) -> TimeInt {
+        match self.0 {
+            TimeType::Sequence => TimeInt::new(x.round() as i64),
+            TimeType::Time | TimeType::Duration => TimeInt::from_seconds(x),
+        }
+    }
+}
+
+impl Series {
+    /// Reads `entity`'s scalars on `timeline` from the store.
+    pub fn load(store: &ChunkStore, entity: &EntityPath, timeline: &Timeline) -> Self {
+        let axis = TimeAxis(timeline.typ());
+        let query = RangeQuery::new(timeline.clone(), TimeInt::MIN, TimeInt::MAX);
+        let results = store.range(&query, entity, &[Scalar::name()]);
+        let hits = results.components.get(&Scalar::name());
+        let n = hits.map_or(0, Vec::len);
+        let (mut xs, mut ys) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        // Consecutive hits mostly share a chunk: look its column up once per run.
+        let mut current: Option<(*const reel_core::Chunk, Option<ScalarColumn<'_>>)> = None;
+        for hit in hits.into_iter().flatten() {
+            let Some(time) = hit.key.time else { continue };
+            let ptr = std::sync::Arc::as_ptr(&hit.chunk);
+            if current.as_ref().is_none_or(|(p, _)| *p != ptr) {
+                let column = hit
+                    .chunk
+                    .components()
+                    .get(&Scalar::name())
+                    .and_then(ScalarColumn::new);
+                current = Some((ptr, column));
+            }
+            if let Some((_, Some(column))) = &current {
+                if let Some(v) = column.get(hit.row) {
+                    xs.push(axis.x(time.as_i64()));
+                    ys.push(v);
+                }
+            }
+        }
+        Self {
+            key: series_key(store, entity, timeline),
+            xs,
+            ys,
+        }
+    }
+
+    /// At most two points (min and max, in time order) per pixel column of `[x0, x1]`
+    /// cut into `columns`, plus the neighbours just outside so lines reach the edges.
+    pub fn decimated(&self, x0: f64, x1: f64, columns: usize) -> Vec<[f64; 2]> {
+        let start = self.xs.partition_point(|&x| x < x0).saturating_sub(1);
+        let end = (self.xs.partition_point(|&x| x <= x1) + 1).min(self.xs.len());
+        if start >= end {
+            return Vec::new();
+        }
+        let columns = columns.max(1);
+        let (x0, x1) = (
+            if x0.is_finite() { x0 } else { self.xs[start] },
+            if x1.is_finite() { x1 } else { self.xs[end - 1] },
+        );
+        if end - start <= 2 * columns || x1 <= x0 {
+            return (start..end).map(|i| [self.xs[i], self.ys[i]]).collect();
+        }
+        let width = (x1 - x0) / columns as f64;
+        let mut out = Vec::with_capacity(2 * columns + 2);
+        let mut i = start;
+        while i < end {
+            let column = ((self.xs[i] - x0) / width).floor();
+            let (mut lo, mut hi) = (i, i);
+            let mut j = i + 1;
+            while j < end && ((self.xs[j] - x0) / width).floor() == column {
+                if self.ys[j] < self.ys[lo] {
+                    lo = j;
+                }
+                if self.ys[j] > self.ys[hi] {
+                    hi = j;
+                }
+                j += 1;
+            }
+            let (a, b) = if lo <= hi { (lo, hi) } else { (hi, lo) };
+            out.push([self.xs[a], self.ys[a]]);
+            if b != a {
+                out.push([self.xs[b], self.ys[b]]);
+            }
+            i = j;
+        }
+        out
+    }
+}
+
+/// What a series was read from: it is read again when the entity's row counts change.
+fn series_key(
+    store: &ChunkStore,
+    entity: &EntityPath,
+    timeline: &Timeline,
+) -> (Timeline, u64, u64) {
+    let own = store.entity_tree().get(entity).map(|n| &n.own);
+    (
+        timeline.clone(),
+        own.and_then(|s| s.timelines.get(timeline))
+            .map_or(0, |h| h.total()),
+        own.map_or(0, |s| s.rows),
+    )
+}
+
+impl TimeSeriesView {
+    /// Draws the view's scalars.
+    pub fn ui(
+        &mut self,
+        ctx: &ViewerContext<'_>,
+        spec: &ViewSpec,
+        ui: &mut egui::Ui,
+        out: &mut FrameOutput,
+    ) {
+        let Some(query) = &ctx.query else {
+            super::notice(
+                ui,
+                "scalars need a timeline: nothing temporal was logged yet",
+            );
+            return;
+        };
+        let timeline = &query.timeline;
+        let axis = TimeAxis(timeline.typ());
+        self.series.retain(|e, _| spec.entities.contains(e));
+        for entity in &spec.entities {
+            let stale = self
+                .series
+                .get(entity)
+                .is_none_or(|s| s.key != series_key(ctx.store, entity, timeline));
+            if stale {
+                self.series
+                    .insert(entity.clone(), Series::load(ctx.store, entity, timeline));
+            }
+        }
+
+        // Dragging the cursor line: decided from where the press began, against the
+        // cursor's position in the previous frame.
+        let pointer = ui.input(|i| i.pointer.clone());
+        if pointer.any_pressed() {
+            self.dragging_cursor = match (pointer.press_origin(), self.last_cursor_x) {
+                (Some(origin), Some(x)) => {
+                    (origin.x - x).abs() <= CURSOR_GRAB && ui.max_rect().contains(origin)
+                }
+                _ => false,
+            };
+        }
+        if !pointer.any_down() {
+            self.dragging_cursor = false;
+        }
+
+        let cursor_x = axis.x(query.at.as_i64());
+        let columns = self.last_view.map_or(1000, |(_, _, w)| w.max(1.0) as usize);
+        let (x0, x1) = self
+            .last_view
+            .map_or((f64::NEG_INFINITY, f64::INFINITY), |(a, b, _)| (a, b));
+        let mut plot = Plot::new(("time_series", spec.origin.hash64(), &spec.name))
+            .legend(Legend::default())
+            .allow_drag(!self.dragging_cursor)
+            .allow_double_click_reset(true)
+            .x_axis_formatter(move |mark, _| format_x(axis, mark.value));
+        if ctx.following {
+            plot = plot.auto_bounds(egui::Vec2b::new(true, true));
+        }
+        let mut entities_drawn = Vec::new();
+        let response = plot.show(ui, |plot_ui| {
+            for entity in spec.entities.iter().filter(|e| ctx.is_visible(e)) {
+                let Some(series) = self.series.get(entity) else {
+                    continue;
+                };
+                let mut style = EntityData::query_components(
+                    ctx.store,
+                    query,
+                    entity,
+                    &[
+                        Color::name(),
+                        Text::name(),
+                        ScalarScattered::name(),
+                        Radius::name(),
+                    ],
+                );
+                let color = style
+                    .first::<Color>()
+                    .map(to_color32)
+                    .unwrap_or_else(|| auto_color(entity));
+                let name = style
+                    .first::<Text>()
+                    .map_or_else(|| entity.to_string(), |t| t.0);
+                let scattered = style.first::<ScalarScattered>().is_some_and(|s| s.0);
+                let radius = style.first::<Radius>().map_or(2.0, |r| r.0.abs().max(0.5));
+                let highlighted = ctx.is_highlighted(entity, None);
+                let points = series.decimated(x0, x1, columns);
+                let id = egui_plot::ItemId::new(("series", entity.hash64()));
+                if scattered {
+                    plot_ui.points(
+                        Points::new(name, PlotPoints::new(points))
+                            .color(color)
+                            .radius(radius + if highlighted { 1.5 } else { 0.0 })
+                            .id(id),
+                    );
+                } else {
+                    plot_ui.line(
+                        Line::new(name, PlotPoints::new(points))
+                            .color(color)
+                            .width(if highlighted { 3.0 } else { 1.5 })
+                            .id(id),
+                    );
+                }
+                entities_drawn.push((id, entity.clone()));
+            }
+            plot_ui.vline(
+                VLine::new("time cursor", cursor_x)
+                    .color(Color32::from_rgb(255, 210, 80))
+                    .width(1.5),
+            );
+            plot_ui.pointer_coordinate()
+        });
+
+        let bounds = response.transform.bounds();
+        self.last_view = Some((
+            bounds.min()[0],
+            bounds.max()[0],
+            response.transform.frame().width(),
+        ));
+        self.last_cursor_x = Some(response.transform.position_from_point_x(cursor_x));
+        if let Some(hovered) = response.hovered_plot_item {
+            if let Some((_, entity)) = entities_drawn.iter().find(|(id, _)| *id == hovered) {
+                out.hovered = Some(Item::Entity(entity.clone()));
+                if response.response.clicked() {
+                    out.select(Item::Entity(entity.clone()));
+                }
+            }
+        }
+        let pointer_x = response.inner.map(|p| p.x);
+        if let Some(x) = pointer_x {
+            let moved = (self.dragging_cursor && response.response.dragged())
+                || (response.response.clicked() && response.hovered_plot_item.is_none());
+            if moved {
+                out.set_time(axis.time(x));
+            }
+        }
+        if self.dragging_cursor || response.response.hovered() && near_cursor(&response, cursor_x) {
+            ui.ctx().set_cursor_icon(egui::CursorIcon::ResizeHorizontal);
+        }
+    }
+}
+
+fn near_cursor(
+    response: &egui_plot::PlotResponse<Option<egui_plot::PlotPoint>>,
+    cursor_x: f64,
+) -> bool {
+    response.response.hover_pos().is_some_and(|p| {
+        (p.x - response.transform.position_from_point_x(cursor_x)).abs() <= CURSOR_GRAB
+    })
+}
+
+/// An axis label: sequence numbers as integers, times in seconds.
+fn format_x(axis: TimeAxis, x: f64) -> String {
+    match axis.0 {
+        TimeType::Sequence => format!("{}", x.round() as i64),
+        TimeType::Duration => format!("{x:.3}s"),
+        TimeType::Time => TimeType::Time.format(TimeInt::from_seconds(x)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(n: usize) -> Series {
+        Series {
+            key: (Timeline::new_sequence("t"), 0, 0),
+            xs: (0..n).map(|i| i as f64).collect(),
+            ys: (0..n).map(|i| ((i * 7919) % 1000) as f64).collect(),
+        }
+    }
+
+    #[test]
+    fn decimation_keeps_extremes_per_column() {
+        let s = series(1_000_000);
+        let d = s.decimated(0.0, 999_999.0, 500);
+        assert!(d.len() <= 2 * 500 + 4, "{}", d.len());
+        // Every column still reaches the global extremes of its points.
+        assert_eq!(d.iter().map(|p| p[1]).fold(f64::MIN, f64::max), 999.0);
+        assert_eq!(d.iter().map(|p| p[1]).fold(f64::MAX, f64::min), 0.0);
+        // Points stay in time order.
+        assert!(d.windows(2).all(|w| w[0][0] <= w[1][0]));
+    }
+
+    #[test]
+    fn small_or_zoomed_in_ranges_are_not_decimated() {
+        let s = series(100);
+        assert_eq!(
+            s.decimated(f64::NEG_INFINITY, f64::INFINITY, 1000).len(),
+            100
+        );
+        // A window holds its points plus one neighbour on each side.
+        let d = s.decimated(10.0, 20.0, 1000);
+        assert_eq!(d.first().map(|p| p[0]), Some(9.0));
+        assert_eq!(d.last().map(|p| p[0]), Some(21.0));
+    }
+
+    #[test]
+    fn time_axis_round_trips() {
+        let a = TimeAxis(TimeType::Duration);
+        assert_eq!(a.time(a.x(1_500_000_000)), TimeInt::new(1_500_000_000));
+        let s = TimeAxis(TimeType::Sequence);
+        assert_eq!(s.time(s.x(42)), TimeInt::new(42));
+    }
+}
