@@ -233,7 +233,9 @@ impl ViewerApp {
         if self.active.as_ref().is_none_or(|a| !ids.contains(a)) {
             self.active = ids.last().cloned();
         }
-        self.top_bar(ui, &ids);
+        if self.solo_view.is_none() {
+            self.top_bar(ui, &ids);
+        }
         if let Some(dialog) = &mut self.file_dialog {
             match dialog.ui(ui.ctx()) {
                 Some(crate::file_dialog::Outcome::Open(path)) => {
@@ -455,7 +457,7 @@ impl ViewerApp {
                     .as_ref()
                     .map_or_else(|| "no recording".to_owned(), name_of);
                 let mut chosen = None;
-                egui::ComboBox::from_id_salt("recordings")
+                egui::ComboBox::new("recordings", "recording")
                     .selected_text(selected)
                     .width(280.0)
                     .show_ui(ui, |ui| {

@@ -200,7 +200,7 @@ fn controls(ctx: &ViewerContext<'_>, time: &mut TimeControl, ui: &mut egui::Ui) 
             || "(no timeline)".to_owned(),
             |t| t.name().as_str().to_owned(),
         );
-        egui::ComboBox::from_id_salt("timeline")
+        egui::ComboBox::new("timeline", "timeline")
             .selected_text(selected)
             .show_ui(ui, |ui| {
                 for t in timelines {
@@ -244,7 +244,7 @@ fn controls(ctx: &ViewerContext<'_>, time: &mut TimeControl, ui: &mut egui::Ui) 
         }
         ui.toggle_value(&mut time.looping, "🔁")
             .on_hover_text("Loop");
-        egui::ComboBox::from_id_salt("speed")
+        egui::ComboBox::new("speed", "playback speed")
             .width(60.0)
             .selected_text(format!("{}×", time.speed))
             .show_ui(ui, |ui| {

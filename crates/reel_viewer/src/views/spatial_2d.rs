@@ -106,7 +106,7 @@ impl Spatial2DView {
                 matches!(&d.primitive, Primitive::Image { decoded, .. }
                     if matches!(decoded.kind, ImageKind::Depth { .. }))
             }) {
-                egui::ComboBox::from_id_salt("colormap")
+                egui::ComboBox::new("colormap", "colormap")
                     .selected_text(self.colormap.name())
                     .show_ui(ui, |ui| {
                         for c in Colormap::ALL {

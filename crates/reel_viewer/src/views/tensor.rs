@@ -132,15 +132,15 @@ impl TensorView {
 
         ui.horizontal_wrapped(|ui| {
             for (label, dim) in [("width", &mut self.x_dim), ("height", &mut self.y_dim)] {
-                egui::ComboBox::from_id_salt(label)
-                    .selected_text(format!("{label}: {} ({})", dim_name(*dim), shape[*dim]))
+                egui::ComboBox::new(label, label)
+                    .selected_text(format!("{} ({})", dim_name(*dim), shape[*dim]))
                     .show_ui(ui, |ui| {
                         for (d, n) in shape.iter().enumerate() {
                             ui.selectable_value(dim, d, format!("{} ({n})", dim_name(d)));
                         }
                     });
             }
-            egui::ComboBox::from_id_salt("tensor_colormap")
+            egui::ComboBox::new("tensor_colormap", "colormap")
                 .selected_text(self.colormap.name())
                 .show_ui(ui, |ui| {
                     for c in Colormap::ALL {

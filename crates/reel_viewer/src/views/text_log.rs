@@ -46,6 +46,7 @@ pub struct TextLogView {
     pub search: String,
     filtered: Vec<u32>,
     filter_key: Option<FilterKey>,
+    scrolled_to: usize,
 }
 
 #[derive(Clone, PartialEq)]
@@ -69,6 +70,7 @@ impl Default for TextLogView {
             search: String::new(),
             filtered: Vec::new(),
             filter_key: None,
+            scrolled_to: 0,
         }
     }
 }
@@ -202,9 +204,12 @@ impl TextLogView {
             .column(Column::auto().at_least(80.0))
             .column(Column::auto().at_least(50.0))
             .column(Column::remainder());
-        if ctx.following {
+        // Scroll to the newest line once when lines arrive while following (not every
+        // frame: that would animate forever).
+        if ctx.following && self.filtered.len() != self.scrolled_to {
             table = table.scroll_to_row(self.filtered.len().saturating_sub(1), None);
         }
+        self.scrolled_to = self.filtered.len();
         table
             .header(row_height, |mut header| {
                 for title in [query.timeline.name().as_str(), "entity", "level", "text"] {

@@ -1,0 +1,191 @@
+//! The viewer driven like a user would: open a recording, select an entity, scrub, play,
+//! follow live data. egui_kittest runs the app headless; kittest finds widgets by their
+//! accessible labels.
+
+use std::sync::Arc;
+
+use egui::Key;
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use reel_core::TimeInt;
+use reel_sdk::{MemoryRecording, RecordingStream, RecordingStreamBuilder};
+use reel_store::Store;
+use reel_types::archetypes::{Points2D, Scalar, TextLog};
+use reel_viewer::{AppOptions, ViewerApp};
+
+/// A recording being logged in memory, and the store the viewer reads.
+struct Fixture {
+    rec: RecordingStream,
+    mem: MemoryRecording,
+    store: Arc<Store>,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let (rec, mem) = RecordingStreamBuilder::new("viewer_test")
+            .memory()
+            .expect("recording");
+        Self {
+            rec,
+            mem,
+            store: Arc::new(Store::default()),
+        }
+    }
+
+    /// Logs frames `range`: speed = 1.5 * frame, a point and a log line per frame.
+    fn log_frames(&self, range: std::ops::Range<i64>) {
+        for frame in range {
+            self.rec.set_time_sequence("frame", frame);
+            self.rec
+                .log("metrics/speed", &Scalar::new(1.5 * frame as f64))
+                .expect("log");
+            self.rec
+                .log("cam/points", &Points2D::new([[frame as f32, 2.0]]))
+                .expect("log");
+            self.rec
+                .log("logs", &TextLog::new(format!("frame {frame} done")))
+                .expect("log");
+        }
+    }
+
+    /// Hands what was logged since the last call to the store, as a source would.
+    fn deliver(&self) {
+        let bytes = self.mem.drain_as_bytes().expect("bytes");
+        let report = self.store.load(std::io::Cursor::new(bytes));
+        assert!(report.error.is_none(), "{:?}", report.error);
+    }
+
+    fn harness(&self) -> Harness<'static, ViewerApp> {
+        let app = ViewerApp::new(self.store.clone(), AppOptions::default(), || {});
+        Harness::builder()
+            .with_size([1280.0, 800.0])
+            .with_step_dt(0.05)
+            .build_ui_state(|ui, app: &mut ViewerApp| app.ui(ui), app)
+    }
+}
+
+/// The cursor of the shown recording.
+fn cursor(harness: &mut Harness<'_, ViewerApp>) -> TimeInt {
+    let store = harness.state().store().clone();
+    let id = harness
+        .state()
+        .active()
+        .cloned()
+        .expect("a recording is shown");
+    let recording = store.recording(&id).expect("recording");
+    let chunks = recording.read();
+    let ui = harness.state_mut().active_ui().expect("state");
+    ui.time.current(&chunks)
+}
+
+#[test]
+fn selecting_and_scrubbing_shows_the_value_at_the_cursor() {
+    let f = Fixture::new();
+    f.log_frames(0..10);
+    f.deliver();
+    let mut harness = f.harness();
+    harness.run();
+
+    // Following live: the cursor is at the newest frame.
+    assert_eq!(cursor(&mut harness), TimeInt::new(9));
+    harness.get_by_label("speed").click();
+    harness.run();
+    // 1.5 * 9, as the selection panel formats it.
+    harness.get_by_label("13.5");
+
+    // Home, then three steps right: frame 3, where speed was 4.5.
+    harness.key_press(Key::Home);
+    harness.run();
+    for _ in 0..3 {
+        harness.key_press(Key::ArrowRight);
+        harness.run();
+    }
+    assert_eq!(cursor(&mut harness), TimeInt::new(3));
+    harness.get_by_label("4.5");
+    assert!(harness.query_by_label("13.5").is_none());
+    // Stepping back works too.
+    harness.key_press(Key::ArrowLeft);
+    harness.run();
+    harness.get_by_label("3.0");
+}
+
+#[test]
+fn play_advances_time_and_stops_at_the_end() {
+    let f = Fixture::new();
+    f.log_frames(0..30);
+    f.deliver();
+    let mut harness = f.harness();
+    harness.run();
+    harness.key_press(Key::Home);
+    harness.run();
+    assert_eq!(cursor(&mut harness), TimeInt::new(0));
+    harness.key_press(Key::Space);
+    // Sequence timelines play at 10 frames per second; a step here is 0.05 s.
+    harness.run_steps(20);
+    let t = cursor(&mut harness).as_i64();
+    assert!(
+        (5..=15).contains(&t),
+        "after about a second the cursor is near frame 10, not {t}"
+    );
+    harness.run_steps(60);
+    assert_eq!(
+        cursor(&mut harness),
+        TimeInt::new(29),
+        "playback stops at the end"
+    );
+    let playing = harness.state_mut().active_ui().map(|s| s.time.playing);
+    assert_eq!(playing, Some(false));
+}
+
+#[test]
+fn following_live_tracks_new_data_and_new_entities() {
+    let f = Fixture::new();
+    f.log_frames(0..5);
+    f.deliver();
+    let mut harness = f.harness();
+    harness.run();
+    harness.get_by_label("speed").click();
+    harness.run();
+    harness.get_by_label("6.0");
+    assert_eq!(cursor(&mut harness), TimeInt::new(4));
+
+    // More data arrives, including a new entity.
+    f.log_frames(5..12);
+    f.rec.set_time_sequence("frame", 11);
+    f.rec
+        .log("metrics/battery", &Scalar::new(77.0))
+        .expect("log");
+    f.deliver();
+    harness.run();
+    assert_eq!(cursor(&mut harness), TimeInt::new(11));
+    harness.get_by_label("16.5");
+    harness.get_by_label("battery");
+
+    // After scrubbing, new data no longer moves the cursor; L follows again.
+    harness.key_press(Key::Home);
+    harness.run();
+    f.log_frames(12..14);
+    f.deliver();
+    harness.run();
+    assert_eq!(cursor(&mut harness), TimeInt::new(0));
+    harness.key_press(Key::L);
+    harness.run();
+    assert_eq!(cursor(&mut harness), TimeInt::new(13));
+}
+
+#[test]
+fn hiding_an_entity_and_clearing_the_selection() {
+    let f = Fixture::new();
+    f.log_frames(0..3);
+    f.deliver();
+    let mut harness = f.harness();
+    harness.run();
+    harness.get_by_label("points").click();
+    harness.run();
+    harness.get_by_label_contains("archetypes: Points2D");
+    harness.key_press(Key::Escape);
+    harness.run();
+    assert!(harness.query_by_label_contains("archetypes:").is_none());
+    let state = harness.state_mut().active_ui().expect("state");
+    assert!(state.selection.is_none());
+}
