@@ -44,7 +44,7 @@ ensure_viewer_runtime() {
     command -v xvfb-run >/dev/null 2>&1 || missing+=(xvfb xauth)
     command -v import >/dev/null 2>&1 || missing+=(imagemagick)
     ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 || missing+=(mesa-vulkan-drivers libvulkan1)
-    ls /usr/lib/*/dri/swrast_dri.so /usr/lib/*/dri/llvmpipe_dri.so >/dev/null 2>&1 \
+    compgen -G "/usr/lib/*/dri/swrast_dri.so" >/dev/null || compgen -G "/usr/lib/*/dri/llvmpipe_dri.so" >/dev/null \
         || missing+=(libgl1-mesa-dri libegl-mesa0 libglx-mesa0)
     [ "${#missing[@]}" -eq 0 ] && return 0
     if ! command -v apt-get >/dev/null 2>&1; then

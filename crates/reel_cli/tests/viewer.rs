@@ -165,3 +165,90 @@ fn a_spawned_viewer_shows_what_the_sdk_logs() {
         shot.display()
     );
 }
+
+#[test]
+fn without_a_display_reel_says_why_and_what_to_run_instead() {
+    let out = Command::new(env!("CARGO_BIN_EXE_reel"))
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run reel");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("DISPLAY is not set"), "{stderr}");
+    assert!(
+        stderr.contains("reel serve") && stderr.contains("reel render"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    // REEL_HEADLESS=1 wins over a display.
+    let out = Command::new(env!("CARGO_BIN_EXE_reel"))
+        .env("DISPLAY", ":0")
+        .env("REEL_HEADLESS", "1")
+        .arg("view")
+        .arg("--port")
+        .arg("0")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run reel");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("REEL_HEADLESS=1"));
+}
+
+#[test]
+fn reel_render_writes_a_png_and_explains_bad_arguments() {
+    let dir = std::env::temp_dir().join(format!("reel-render-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("r.reel");
+    let rec = RecordingStreamBuilder::new("render")
+        .save(&file)
+        .expect("save");
+    rec.set_time_sequence("frame", 3);
+    let red: Vec<u8> = [255u8, 0, 0].repeat(16 * 16);
+    rec.log(
+        "img",
+        &Image::new(TensorData::new(vec![16, 16, 3], red).expect("tensor")).expect("image"),
+    )
+    .expect("log");
+    drop(rec);
+    let png = dir.join("r.png");
+    let reel = env!("CARGO_BIN_EXE_reel");
+    let out = Command::new(reel)
+        .args(["render"])
+        .arg(&file)
+        .arg("--out")
+        .arg(&png)
+        .args(["--time", "frame=3", "--width", "900", "--height", "500"])
+        .output()
+        .expect("render");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let img = image::open(&png).expect("png").to_rgb8();
+    assert_eq!(img.dimensions(), (900, 500));
+    assert!(red_region(&img).0 > 100, "the red image is drawn");
+
+    for (args, expected) in [
+        (vec!["--time", "frame"], "TIMELINE=VALUE"),
+        (vec!["--time", "nope=1"], "no timeline named \"nope\""),
+        (vec!["--view", "nope"], "no view named \"nope\""),
+        (vec!["--width", "0"], "not a usable image size"),
+    ] {
+        let out = Command::new(reel)
+            .arg("render")
+            .arg(&file)
+            .arg("--out")
+            .arg(&png)
+            .args(&args)
+            .output()
+            .expect("render");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
