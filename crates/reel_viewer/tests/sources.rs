@@ -27,7 +27,7 @@ fn rows(store: &Store) -> u64 {
         .recording_ids()
         .iter()
         .filter_map(|id| store.recording(id))
-        .map(|r| r.read().num_rows() as u64)
+        .map(|r| r.read().num_rows())
         .sum()
 }
 
