@@ -248,7 +248,9 @@ class RecordingStream(LogFamily):
         self._handle.connect(addr, flush_timeout_sec)
 
     def spawn(self, port: int = DEFAULT_PORT, connect: bool = True, memory_limit: str = "75%") -> None:
-        """Starts a reel server on ``port`` (or reuses one) and, with ``connect``, streams to it."""
+        """Starts the reel viewer on ``port`` (or reuses a viewer or server already there) and,
+        with ``connect``, streams to it. Without a display (or with ``REEL_HEADLESS=1``) it
+        starts a headless ``reel serve`` instead and says so once."""
         self._handle.spawn(port, connect, memory_limit)
 
     def save(self, path: "str | os.PathLike[str]") -> None:

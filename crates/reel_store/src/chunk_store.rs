@@ -178,6 +178,7 @@ pub struct ChunkStore {
     bytes: usize,
     rows: u64,
     generation: u64,
+    schema_generation: u64,
     timelines: BTreeMap<Timeline, u64>,
     pub(crate) cache: LatestAtCache,
 }
@@ -196,6 +197,7 @@ impl ChunkStore {
             bytes: 0,
             rows: 0,
             generation: 0,
+            schema_generation: 0,
             timelines: BTreeMap::new(),
             cache: LatestAtCache::default(),
         }
@@ -229,6 +231,13 @@ impl ChunkStore {
     /// Increases with every change; equal generations mean equal contents.
     pub fn generation(&self) -> u64 {
         self.generation
+    }
+
+    /// Increases when an entity, or a component or timeline of an entity, is seen for the
+    /// first time: what decides which views a viewer shows. Equal values mean the same
+    /// entities with the same components.
+    pub fn schema_generation(&self) -> u64 {
+        self.schema_generation
     }
 
     /// The latest-at cache (for its statistics).
@@ -427,7 +436,14 @@ impl ChunkStore {
     ) {
         let c = chunk.chunk().clone();
         let id = c.id();
+        let is_new = !self.entities.contains_key(c.entity_path());
         let entity = self.entities.entry(c.entity_path().clone()).or_default();
+        let schema_size = |e: &EntityIndex| {
+            e.static_latest.len()
+                + e.temporal.len()
+                + e.temporal.values().map(BTreeMap::len).sum::<usize>()
+        };
+        let before = schema_size(entity);
         if c.is_timeless() {
             entity.static_chunks.push(id);
             for (name, list) in c.components() {
@@ -462,6 +478,11 @@ impl ChunkStore {
                     index.max_span = index.max_span.max(span);
                 }
             }
+        }
+        if is_new || schema_size(entity) != before {
+            self.schema_generation += 1;
+        }
+        if !c.is_timeless() {
             self.by_age.insert((chunk.min_row_id(), id));
         }
         self.bytes += chunk.bytes();

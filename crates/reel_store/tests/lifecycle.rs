@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::*;
 use parking_lot::Mutex;
-use reel_core::{RecordingId, StoreId, TimePoint};
+use reel_core::{ComponentName, RecordingId, StoreId, TimePoint};
 use reel_store::{
     ChangeKind, ChangeReason, CompactionConfig, GcOrder, LatestAtQuery, Store, StoreEvent,
 };
@@ -303,4 +303,45 @@ fn byte_accounting_counts_shared_buffers_once() {
     assert!(exact < 4_000, "{exact}");
     let whole = chunk("b", vec![row(at(0), vec![(VALUE, big.clone())])]);
     assert!(reel_store::stored::exact_bytes(&whole) >= 800_000);
+}
+
+#[test]
+fn schema_generation_moves_only_for_new_entities_components_and_timelines() {
+    let mut store = store();
+    let comp = |name: &str| ComponentName::from(name);
+    insert(
+        &mut store,
+        chunk("a", vec![row(at(0), vec![(comp("x"), ints(&[1]))])]),
+    );
+    let first = store.schema_generation();
+    assert!(first > 0);
+    // More rows of what is known: the data generation moves, the schema does not.
+    let data = store.generation();
+    insert(
+        &mut store,
+        chunk("a", vec![row(at(1), vec![(comp("x"), ints(&[2]))])]),
+    );
+    assert!(store.generation() > data);
+    assert_eq!(store.schema_generation(), first);
+    // A new component, a new timeline, a new entity, static data: each moves it.
+    let mut last = first;
+    for c in [
+        chunk("a", vec![row(at(2), vec![(comp("y"), ints(&[3]))])]),
+        chunk(
+            "a",
+            vec![row(
+                TimePoint::default().with(clock(), 5),
+                vec![(comp("x"), ints(&[4]))],
+            )],
+        ),
+        chunk("b", vec![row(at(0), vec![(comp("x"), ints(&[5]))])]),
+        chunk(
+            "b",
+            vec![row(TimePoint::default(), vec![(comp("x"), ints(&[6]))])],
+        ),
+    ] {
+        insert(&mut store, c);
+        assert!(store.schema_generation() > last);
+        last = store.schema_generation();
+    }
 }

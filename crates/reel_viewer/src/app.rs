@@ -55,8 +55,8 @@ struct Layout {
     /// Every spec ever created (closed views are not recreated).
     known: BTreeSet<ViewSpec>,
     next_id: u64,
-    /// The entity set the views were derived from.
-    entities_key: Option<(usize, usize)>,
+    /// The store schema the views were derived from.
+    schema: Option<u64>,
     maximized: Option<ViewId>,
 }
 
@@ -67,7 +67,7 @@ impl Layout {
             views: BTreeMap::new(),
             known: BTreeSet::new(),
             next_id: 0,
-            entities_key: None,
+            schema: None,
             maximized: None,
         }
     }
@@ -75,15 +75,10 @@ impl Layout {
     /// Adds views for what is new in the store (heuristics rerun when entities or
     /// components appear).
     fn update(&mut self, store: &ChunkStore) {
-        let components: usize = store
-            .entity_paths()
-            .map(|e| store.entity_components(e).len())
-            .sum();
-        let key = (store.entity_paths().count(), components);
-        if self.entities_key == Some(key) {
+        if self.schema == Some(store.schema_generation()) {
             return;
         }
-        self.entities_key = Some(key);
+        self.schema = Some(store.schema_generation());
         for spec in default_views(store) {
             // A view whose entity list grew replaces its older self in place.
             if self.known.contains(&spec) {
@@ -316,14 +311,14 @@ impl ViewerApp {
             .clone()
             .map(|t| reel_store::LatestAtQuery::new(t, state.time.current(&store)));
         // Annotation contexts: the entities that have any, found again only on change.
-        if state.context_entities.0 != store.generation() {
+        if state.context_entities.0 != store.schema_generation() {
             let name = <ClassDescription as reel_core::Component>::name();
             let entities = store
                 .entity_paths()
                 .filter(|e| store.entity_components(e).contains(&name))
                 .cloned()
                 .collect();
-            state.context_entities = (store.generation(), entities);
+            state.context_entities = (store.schema_generation(), entities);
         }
         let latest = query.clone().unwrap_or_else(|| {
             reel_store::LatestAtQuery::new(

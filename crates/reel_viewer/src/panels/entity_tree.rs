@@ -54,7 +54,7 @@ impl TreeState {
 
     /// The visible rows, recomputed when the store or the open state changed.
     pub fn rows(&mut self, store: &ChunkStore) -> &[TreeRow] {
-        let key = (store.generation(), self.version);
+        let key = (store.schema_generation(), self.version);
         if self.rows_key != Some(key) {
             self.rows.clear();
             let tree = store.entity_tree();
