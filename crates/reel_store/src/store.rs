@@ -202,6 +202,55 @@ impl Store {
         events.len()
     }
 
+    /// Inserts chunks into recording `store_id` under one write lock (prepared before it is
+    /// taken): readers that hold the lock for a whole frame then delay a batch, not every
+    /// chunk. Returns the number of events caused.
+    pub fn insert_batch(&self, store_id: &StoreId, chunks: Vec<Arc<Chunk>>) -> usize {
+        if chunks.is_empty() {
+            return 0;
+        }
+        let stored: Vec<StoredChunk> = chunks.into_iter().map(StoredChunk::new).collect();
+        let recording = self.recording_or_create(store_id);
+        let mut data = recording.data.write();
+        let mut count = 0;
+        for chunk in stored {
+            for event in data.insert(chunk) {
+                self.notify(&StoreEvent::Chunk(event));
+                count += 1;
+            }
+        }
+        count
+    }
+
+    /// Applies messages in order, inserting runs of chunks of one recording as a batch.
+    pub fn apply_all(&self, msgs: &[LogMsg]) {
+        let mut run: Vec<Arc<Chunk>> = Vec::new();
+        let mut run_store: Option<&StoreId> = None;
+        for msg in msgs {
+            match msg {
+                LogMsg::ArrowMsg(arrow) if run_store.is_none_or(|s| *s == arrow.store_id) => {
+                    run_store = Some(&arrow.store_id);
+                    run.push(arrow.chunk.clone());
+                }
+                _ => {
+                    if let Some(id) = run_store.take() {
+                        self.insert_batch(id, std::mem::take(&mut run));
+                    }
+                    match msg {
+                        LogMsg::ArrowMsg(arrow) => {
+                            run_store = Some(&arrow.store_id);
+                            run.push(arrow.chunk.clone());
+                        }
+                        other => self.apply(other),
+                    }
+                }
+            }
+        }
+        if let Some(id) = run_store {
+            self.insert_batch(id, run);
+        }
+    }
+
     /// Applies a log message: infos are set, chunks inserted, the rest ignored.
     pub fn apply(&self, msg: &LogMsg) {
         match msg {
@@ -216,14 +265,26 @@ impl Store {
     /// Reads a reel stream (a file, a socket, bytes) into the store. Everything before the
     /// first damage is kept; the damage is returned in the report, not as a failure.
     pub fn load(&self, reader: impl std::io::Read) -> LoadReport {
+        // Inserted in batches (bounded in count and bytes), so a reader holding the lock for
+        // a while slows loading per batch, not per message.
+        const BATCH_MESSAGES: usize = 256;
+        const BATCH_BYTES: u64 = 16 << 20;
         let mut decoder = reel_format::Decoder::new(std::io::BufReader::new(reader));
         let mut report = LoadReport::default();
+        let mut batch = Vec::new();
+        let mut batch_bytes = 0;
         while let Some(next) = decoder.next_message() {
             match next {
                 Ok(decoded) => {
                     report.messages += 1;
                     report.bytes += decoded.frame_bytes;
-                    self.apply(&decoded.msg);
+                    batch_bytes += decoded.frame_bytes;
+                    batch.push(decoded.msg);
+                    if batch.len() >= BATCH_MESSAGES || batch_bytes >= BATCH_BYTES {
+                        self.apply_all(&batch);
+                        batch.clear();
+                        batch_bytes = 0;
+                    }
                 }
                 Err(err) => {
                     report.error = Some(err);
@@ -231,6 +292,7 @@ impl Store {
                 }
             }
         }
+        self.apply_all(&batch);
         report
     }
 

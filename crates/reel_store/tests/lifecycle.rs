@@ -345,3 +345,33 @@ fn schema_generation_moves_only_for_new_entities_components_and_timelines() {
         last = store.schema_generation();
     }
 }
+
+#[test]
+fn apply_all_keeps_order_and_recordings_apart() {
+    use reel_core::{ArrowMsg, LogMsg, SetStoreInfo, StoreInfo};
+    let store = Store::default();
+    let comp = ComponentName::from("x");
+    let (a, b) = (rec("a"), rec("b"));
+    let msg = |id: &StoreId, entity: &str, t: i64| {
+        LogMsg::ArrowMsg(ArrowMsg {
+            store_id: id.clone(),
+            chunk: chunk(entity, vec![row(at(t), vec![(comp.clone(), ints(&[t]))])]),
+        })
+    };
+    let info = LogMsg::SetStoreInfo(SetStoreInfo {
+        row_id: reel_core::RowId::new(),
+        info: StoreInfo::new_recording("app".into(), b.id.clone()),
+    });
+    store.apply_all(&[
+        msg(&a, "e", 0),
+        msg(&a, "e", 1),
+        info,
+        msg(&b, "e", 2),
+        msg(&a, "f", 3),
+    ]);
+    let rows = |id: &StoreId| store.recording(id).map_or(0, |r| r.read().num_rows());
+    assert_eq!(rows(&a), 3);
+    assert_eq!(rows(&b), 1);
+    assert!(store.recording(&b).and_then(|r| r.info()).is_some());
+    store.apply_all(&[]);
+}

@@ -106,7 +106,7 @@ pub fn connect(store: Arc<Store>, addr: SocketAddr, ctx: egui::Context) -> Sourc
 /// One connection: handshake as a subscriber, then apply every message until the server
 /// closes the stream.
 fn follow(
-    store: &Store,
+    store: &Arc<Store>,
     addr: SocketAddr,
     progress: &Arc<Progress>,
     ctx: &egui::Context,
@@ -130,15 +130,40 @@ fn follow(
         inner: std::io::BufReader::with_capacity(1 << 20, stream),
         progress: progress.clone(),
     };
+    // Decoding and inserting run on two threads: when the inserter waits for the UI's
+    // read lock, messages queue up and go in as one batch, so a busy UI slows ingest per
+    // batch, not per message, and a quiet stream adds no latency.
+    let (tx, rx) = crossbeam_channel::bounded::<reel_core::LogMsg>(4096);
+    let inserter = std::thread::Builder::new()
+        .name("reel-insert".into())
+        .spawn({
+            let store = store.clone();
+            move || {
+                while let Ok(first) = rx.recv() {
+                    let mut batch = vec![first];
+                    batch.extend(rx.try_iter().take(1023));
+                    store.apply_all(&batch);
+                }
+            }
+        })
+        .map_err(|e| format!("cannot start a thread: {e}"))?;
     let mut decoder = reel_format::Decoder::new(reader);
+    let mut result = Ok(());
     while let Some(item) = decoder.next_message() {
         match item {
             Ok(decoded) => {
-                store.apply(&decoded.msg);
+                if tx.send(decoded.msg).is_err() {
+                    break;
+                }
                 progress.messages.fetch_add(1, Ordering::Relaxed);
             }
-            Err(e) => return Err(format!("stream broke: {e}")),
+            Err(e) => {
+                result = Err(format!("stream broke: {e}"));
+                break;
+            }
         }
     }
-    Ok(())
+    drop(tx);
+    let _ = inserter.join();
+    result
 }
