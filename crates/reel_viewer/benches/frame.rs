@@ -94,14 +94,33 @@ impl Frame {
         (frame, loaded, start.elapsed())
     }
 
-    fn run(&mut self) {
-        let input = egui::RawInput {
+    /// Mean UI-pass and tessellation times over `n` frames, to say where a frame goes.
+    fn split(&mut self, n: u32) -> (Duration, Duration) {
+        let (mut ui, mut tess) = (Duration::ZERO, Duration::ZERO);
+        for _ in 0..n {
+            let start = Instant::now();
+            let mut output = self.ctx.run_ui(self.input(), |ui| self.app.ui(ui));
+            let mid = Instant::now();
+            std::hint::black_box(self.ctx.tessellate(std::mem::take(&mut output.shapes), 1.0));
+            output.textures_delta.clear();
+            ui += mid - start;
+            tess += mid.elapsed();
+        }
+        (ui / n, tess / n)
+    }
+
+    fn input(&self) -> egui::RawInput {
+        egui::RawInput {
             screen_rect: Some(egui::Rect::from_min_size(
                 egui::Pos2::ZERO,
                 egui::vec2(1280.0, 800.0),
             )),
             ..Default::default()
-        };
+        }
+    }
+
+    fn run(&mut self) {
+        let input = self.input();
         let output = self.ctx.run_ui(input, |ui| self.app.ui(ui));
         let mut output = output;
         std::hint::black_box(self.ctx.tessellate(std::mem::take(&mut output.shapes), 1.0));
@@ -129,6 +148,12 @@ fn frames(c: &mut Criterion) {
             loaded.as_secs_f64(),
             bytes.len() as f64 / 1e6 / loaded.as_secs_f64(),
             first.as_secs_f64()
+        );
+        let (ui, tess) = frame.split(20);
+        eprintln!(
+            "{name}: UI pass {:.2} ms + tessellation {:.2} ms per frame",
+            ui.as_secs_f64() * 1e3,
+            tess.as_secs_f64() * 1e3
         );
         group.bench_function(name, |b| b.iter(|| frame.run()));
     }

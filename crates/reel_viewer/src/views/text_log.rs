@@ -37,6 +37,7 @@ pub struct TextLogView {
     lines: Vec<LogLine>,
     lines_key: Option<(Timeline, Vec<u64>)>,
     lines_version: u64,
+    levels: BTreeSet<Arc<str>>,
     entities: Vec<EntityPath>,
     /// Show only lines at or before the cursor.
     pub up_to_cursor: bool,
@@ -64,6 +65,7 @@ impl Default for TextLogView {
             lines: Vec::new(),
             lines_key: None,
             lines_version: 0,
+            levels: BTreeSet::new(),
             entities: Vec::new(),
             up_to_cursor: true,
             hidden_levels: BTreeSet::new(),
@@ -158,13 +160,14 @@ impl TextLogView {
         let key = (query.timeline.clone(), counts);
         if self.lines_key.as_ref() != Some(&key) || self.entities != spec.entities {
             self.lines = load_lines(ctx.store, &spec.entities, &query.timeline);
+            // The distinct levels, once per load rather than per frame.
+            self.levels = self.lines.iter().filter_map(|l| l.level.clone()).collect();
             self.entities = spec.entities.clone();
             self.lines_key = Some(key);
             self.lines_version += 1;
         }
 
-        let levels: BTreeSet<Arc<str>> =
-            self.lines.iter().filter_map(|l| l.level.clone()).collect();
+        let levels = self.levels.clone();
         ui.horizontal(|ui| {
             ui.checkbox(&mut self.up_to_cursor, "up to cursor")
                 .on_hover_text("Show only lines at or before the time cursor");

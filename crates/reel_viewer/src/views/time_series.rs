@@ -19,6 +19,9 @@ use crate::context::{FrameOutput, Item, ViewerContext};
 use crate::data::{EntityData, ScalarColumn};
 use crate::heuristics::ViewSpec;
 
+/// Views with more series than this show no legend (hovering a line names it).
+const MAX_LEGEND: usize = 32;
+
 /// How near (screen points) a press must be to the cursor line to drag it.
 const CURSOR_GRAB: f32 = 6.0;
 
@@ -40,6 +43,50 @@ pub struct Series {
     pub xs: Vec<f64>,
     /// Values.
     pub ys: Vec<f64>,
+    /// Color, name and marks, as last logged.
+    pub style: SeriesStyle,
+}
+
+/// How a series is drawn: its newest color, label, scattered flag and radius (read with
+/// the series, not per frame: a plot of a thousand series stays cheap).
+#[derive(Clone, Debug)]
+pub struct SeriesStyle {
+    /// The line or point color.
+    pub color: Color32,
+    /// The legend name: the logged label, else the entity path.
+    pub name: String,
+    /// Points instead of a line.
+    pub scattered: bool,
+    /// Point radius in screen points.
+    pub radius: f32,
+}
+
+impl SeriesStyle {
+    fn load(store: &ChunkStore, entity: &EntityPath, timeline: &Timeline) -> Self {
+        let query = reel_store::LatestAtQuery::new(timeline.clone(), TimeInt::MAX);
+        let mut style = EntityData::query_components(
+            store,
+            &query,
+            entity,
+            &[
+                Color::name(),
+                Text::name(),
+                ScalarScattered::name(),
+                Radius::name(),
+            ],
+        );
+        Self {
+            color: style
+                .first::<Color>()
+                .map(to_color32)
+                .unwrap_or_else(|| auto_color(entity)),
+            name: style
+                .first::<Text>()
+                .map_or_else(|| entity.to_string(), |t| t.0),
+            scattered: style.first::<ScalarScattered>().is_some_and(|s| s.0),
+            radius: style.first::<Radius>().map_or(2.0, |r| r.0.abs().max(0.5)),
+        }
+    }
 }
 
 /// Converts between timeline values and plot x values: sequences as they are, times and
@@ -98,6 +145,7 @@ impl Series {
             key: series_key(store, entity, timeline),
             xs,
             ys,
+            style: SeriesStyle::load(store, entity, timeline),
         }
     }
 
@@ -210,10 +258,13 @@ impl TimeSeriesView {
             .last_view
             .map_or((f64::NEG_INFINITY, f64::INFINITY), |(a, b, _)| (a, b));
         let mut plot = Plot::new(("time_series", spec.origin.hash64(), &spec.name))
-            .legend(Legend::default())
             .allow_drag(!self.dragging_cursor)
             .allow_double_click_reset(true)
             .x_axis_formatter(move |mark, _| format_x(axis, mark.value));
+        // A legend of hundreds of names hides the plot and costs more than the lines.
+        if spec.entities.len() <= MAX_LEGEND {
+            plot = plot.legend(Legend::default());
+        }
         if ctx.following {
             plot = plot.auto_bounds(egui::Vec2b::new(true, true));
         }
@@ -223,26 +274,12 @@ impl TimeSeriesView {
                 let Some(series) = self.series.get(entity) else {
                     continue;
                 };
-                let mut style = EntityData::query_components(
-                    ctx.store,
-                    query,
-                    entity,
-                    &[
-                        Color::name(),
-                        Text::name(),
-                        ScalarScattered::name(),
-                        Radius::name(),
-                    ],
-                );
-                let color = style
-                    .first::<Color>()
-                    .map(to_color32)
-                    .unwrap_or_else(|| auto_color(entity));
-                let name = style
-                    .first::<Text>()
-                    .map_or_else(|| entity.to_string(), |t| t.0);
-                let scattered = style.first::<ScalarScattered>().is_some_and(|s| s.0);
-                let radius = style.first::<Radius>().map_or(2.0, |r| r.0.abs().max(0.5));
+                let SeriesStyle {
+                    color,
+                    name,
+                    scattered,
+                    radius,
+                } = series.style.clone();
                 let highlighted = ctx.is_highlighted(entity, None);
                 let points = series.decimated(x0, x1, columns);
                 let id = egui_plot::ItemId::new(("series", entity.hash64()));
@@ -327,6 +364,12 @@ mod tests {
             key: (Timeline::new_sequence("t"), 0, 0),
             xs: (0..n).map(|i| i as f64).collect(),
             ys: (0..n).map(|i| ((i * 7919) % 1000) as f64).collect(),
+            style: SeriesStyle {
+                color: Color32::WHITE,
+                name: String::new(),
+                scattered: false,
+                radius: 1.0,
+            },
         }
     }
 
