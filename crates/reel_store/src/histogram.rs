@@ -406,6 +406,17 @@ struct Buckets {
 }
 
 impl Buckets {
+    /// The times `[lo, hi]` (with `lo <= hi`) cut into `n > 0` equal buckets.
+    fn new(lo: i64, hi: i64, n: usize) -> Self {
+        let (lo, hi) = (key_of(lo), key_of(hi));
+        Self {
+            lo,
+            hi,
+            n,
+            width: ((hi - lo) as f64 + 1.0) / n as f64,
+        }
+    }
+
     /// The last bucket whose first key is at most `key` (empty buckets are skipped).
     fn index(&self, key: u64) -> usize {
         let guess = ((key - self.lo) as f64 / self.width) as usize;
@@ -549,15 +560,8 @@ impl TimeHistogram {
         if n == 0 || lo > hi {
             return out;
         }
-        let (klo, khi) = (key_of(lo), key_of(hi));
-        let width = ((khi - klo) as f64 + 1.0) / n as f64;
-        let buckets = Buckets {
-            lo: klo,
-            hi: khi,
-            n,
-            width,
-        };
-        self.root.bucket_counts(0, 0, &buckets, &mut out);
+        self.root
+            .bucket_counts(0, 0, &Buckets::new(lo, hi, n), &mut out);
         out
     }
 
@@ -602,14 +606,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn naive_buckets(times: &BTreeMap<i64, u64>, lo: i64, hi: i64, n: usize) -> Vec<u64> {
-        let (klo, khi) = (key_of(lo), key_of(hi));
-        let width = ((khi - klo) as f64 + 1.0) / n as f64;
-        let b = Buckets {
-            lo: klo,
-            hi: khi,
-            n,
-            width,
-        };
+        let b = Buckets::new(lo, hi, n);
         let mut out = vec![0; n];
         for (&t, &c) in times.range(lo..=hi) {
             out[b.index(key_of(t))] += c;

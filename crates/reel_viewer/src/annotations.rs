@@ -96,11 +96,6 @@ impl Annotations {
                 .and_then(|c| c.info.label.clone())
         })
     }
-
-    /// Whether any context is known.
-    pub fn is_empty(&self) -> bool {
-        self.contexts.is_empty()
-    }
 }
 
 /// A color as egui's (unmultiplied alpha).

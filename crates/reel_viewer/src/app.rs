@@ -320,12 +320,7 @@ impl ViewerApp {
                 .collect();
             state.context_entities = (store.schema_generation(), entities);
         }
-        let latest = query.clone().unwrap_or_else(|| {
-            reel_store::LatestAtQuery::new(
-                reel_core::Timeline::new_sequence("log_tick"),
-                reel_core::TimeInt::MIN,
-            )
-        });
+        let latest = query.clone().unwrap_or_else(crate::context::static_only);
         let annotations = Annotations::load(&store, &latest, &state.context_entities.1);
         state.layout.update(&store);
 

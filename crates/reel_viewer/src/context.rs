@@ -62,9 +62,7 @@ pub struct ViewerContext<'a> {
 impl ViewerContext<'_> {
     /// The query for the cursor, or one that sees only static data.
     pub fn latest_at(&self) -> LatestAtQuery {
-        self.query
-            .clone()
-            .unwrap_or_else(|| LatestAtQuery::new(Timeline::new_sequence("log_tick"), TimeInt::MIN))
+        self.query.clone().unwrap_or_else(static_only)
     }
 
     /// Whether `entity` is shown (neither it nor an ancestor is hidden).
@@ -92,6 +90,11 @@ impl ViewerContext<'_> {
         };
         matches(self.hovered) || matches(self.selection)
     }
+}
+
+/// A query that sees only static data: before any time, on a timeline every recording has.
+pub fn static_only() -> LatestAtQuery {
+    LatestAtQuery::new(Timeline::new_sequence("log_tick"), TimeInt::MIN)
 }
 
 /// What a panel or view produced in one frame.

@@ -1,9 +1,7 @@
 //! Typed reads of query results: the components of one entity at the cursor, decoded into
 //! `reel_types` values, with splats expanded and wrong types reported instead of panicking.
 
-use std::collections::BTreeMap;
-
-use reel_core::arrow_array::{Array, ArrayRef, Float64Array, ListArray};
+use reel_core::arrow_array::{Array, Float64Array, ListArray};
 use reel_core::{Component, ComponentName, EntityPath};
 use reel_store::{ChunkStore, LatestAtQuery, LatestAtResults, QueryHit};
 use reel_types::archetypes::INDICATOR_PREFIX;
@@ -139,15 +137,6 @@ impl<'a> StringColumn<'a> {
         (start < end && start < self.values.len() && self.values.is_valid(start))
             .then(|| self.values.value(start))
     }
-}
-
-/// The cell of `component` in every hit, keyed by hit index: handy when several
-/// components of one range query must be lined up by row.
-pub fn cells_by_row(hits: &[QueryHit], component: &ComponentName) -> BTreeMap<usize, ArrayRef> {
-    hits.iter()
-        .enumerate()
-        .filter_map(|(i, h)| h.cell(component).map(|c| (i, c)))
-        .collect()
 }
 
 /// Formats a cell for the selection panel: up to `max` instances.

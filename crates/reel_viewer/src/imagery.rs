@@ -226,7 +226,7 @@ fn color_scale(buffer: &TensorBuffer) -> f64 {
 }
 
 /// The smallest and largest finite value passing `keep`.
-fn finite_range(buffer: &TensorBuffer, keep: impl Fn(f64) -> bool) -> Option<(f64, f64)> {
+pub fn finite_range(buffer: &TensorBuffer, keep: impl Fn(f64) -> bool) -> Option<(f64, f64)> {
     let mut range: Option<(f64, f64)> = None;
     for i in 0..buffer.len() {
         let Some(v) = buffer.get_f64(i) else { continue };

@@ -258,17 +258,19 @@ impl OffscreenRenderer {
     }
 }
 
-/// Runs the app for a few frames (so layout and textures settle) and renders the last.
-pub fn render_app(
-    renderer: &OffscreenRenderer,
+/// Runs the app's UI passes until layout and textures settle (frame 1 lays out, 2 uses
+/// measured sizes, 3 draws decoded textures; more only if egui asks), handing texture
+/// changes to `renderer` when there is one. Returns the last frame's output.
+fn run_frames(
+    ctx: &egui::Context,
     app: &mut ViewerApp,
+    renderer: Option<&OffscreenRenderer>,
     options: &RenderOptions,
-) -> Result<image::RgbaImage, RenderError> {
+) -> Result<egui::FullOutput, RenderError> {
     let (w, h) = (options.width, options.height);
     if !(1..=8192).contains(&w) || !(1..=8192).contains(&h) {
         return Err(RenderError::Size(w, h));
     }
-    let ctx = egui::Context::default();
     let ppp = options.pixels_per_point;
     ctx.set_pixels_per_point(ppp);
     ctx.set_visuals(egui::Visuals::dark());
@@ -280,11 +282,12 @@ pub fn render_app(
         ..Default::default()
     };
     let mut output = None;
-    // Frame 1 lays out, 2 uses measured sizes, 3 draws decoded textures; more only if
-    // egui asks for it.
     for frame in 0..8 {
         let mut out = ctx.run_ui(input(), |ui| app.ui(ui));
-        renderer.update_textures(&mut out.textures_delta);
+        match renderer {
+            Some(r) => r.update_textures(&mut out.textures_delta),
+            None => out.textures_delta.clear(),
+        }
         let again = out
             .viewport_output
             .values()
@@ -294,8 +297,7 @@ pub fn render_app(
             break;
         }
     }
-    let output = output.ok_or(RenderError::Empty)?;
-    renderer.render(&ctx, &output, [w, h])
+    output.ok_or(RenderError::Empty)
 }
 
 /// Renders the recording(s) held by `store` with `options`.
@@ -303,7 +305,6 @@ pub fn render_store(
     store: Arc<Store>,
     options: &RenderOptions,
 ) -> Result<image::RgbaImage, RenderError> {
-    let renderer = OffscreenRenderer::new()?;
     let mut app = ViewerApp::new(store.clone(), AppOptions::default(), || {});
     // Pick the newest recording and apply the requested time before drawing.
     let ids = store.recording_ids();
@@ -334,18 +335,11 @@ pub fn render_store(
             state.time.following = false;
         }
     }
+    app.solo_view = options.view.clone();
+    let renderer = OffscreenRenderer::new()?;
+    let ctx = egui::Context::default();
+    let output = run_frames(&ctx, &mut app, Some(&renderer), options)?;
     if let Some(view) = &options.view {
-        app.solo_view = Some(view.clone());
-        // One frame creates the layout; then check the name.
-        let _ = render_app(
-            &renderer,
-            &mut app,
-            &RenderOptions {
-                width: 64,
-                height: 64,
-                ..options.clone()
-            },
-        );
         let names = app.active_ui().map(|s| s.view_names()).unwrap_or_default();
         if !names.contains(view) {
             return Err(RenderError::View {
@@ -354,7 +348,7 @@ pub fn render_store(
             });
         }
     }
-    render_app(&renderer, &mut app, options)
+    renderer.render(&ctx, &output, [options.width, options.height])
 }
 
 /// Saves `image` as a PNG at `path`.

@@ -178,21 +178,10 @@ impl SelectionPanel {
 
 /// The default 2D slice of a tensor (its two largest dimensions), for the preview.
 fn tensor_preview(t: &TensorData) -> crate::imagery::DecodedImage {
+    use crate::views::tensor::{default_dims, value_range};
     let shape = t.shape();
-    let mut dims: Vec<usize> = (0..shape.len()).collect();
-    dims.sort_by_key(|&d| std::cmp::Reverse(shape[d]));
-    let (y, x) = match dims.as_slice() {
-        [a, b, ..] => ((*a).min(*b), (*a).max(*b)),
-        [a] => (*a, *a),
-        [] => (0, 0),
-    };
-    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for i in 0..t.buffer().len() {
-        if let Some(v) = t.buffer().get_f64(i).filter(|v| v.is_finite()) {
-            lo = lo.min(v);
-            hi = hi.max(v);
-        }
-    }
+    let (x, y) = default_dims(shape);
+    let (lo, hi) = value_range(t);
     let pixels = crate::views::tensor::slice_image(
         t,
         x,

@@ -47,6 +47,22 @@ fn flat_index(shape: &[u64], index: &[u64]) -> usize {
     flat as usize
 }
 
+/// The dimensions shown by default, as `(x, y)`: the two largest, in their order.
+pub fn default_dims(shape: &[u64]) -> (usize, usize) {
+    let mut dims: Vec<usize> = (0..shape.len()).collect();
+    dims.sort_by_key(|&d| std::cmp::Reverse(shape[d]));
+    match dims.as_slice() {
+        [a, b, ..] => ((*a).max(*b), (*a).min(*b)),
+        [a] => (*a, *a),
+        [] => (0, 0),
+    }
+}
+
+/// The range a tensor's colormap spans: its finite values, `0..1` when it has none.
+pub fn value_range(tensor: &TensorData) -> (f64, f64) {
+    crate::imagery::finite_range(tensor.buffer(), |_| true).unwrap_or((0.0, 1.0))
+}
+
 /// The 2D slice of `tensor` with dimensions `x` and `y` shown and `indices` fixing the
 /// others, colored over `[lo, hi]`.
 pub fn slice_image(
@@ -112,13 +128,7 @@ impl TensorView {
         }
         if shape != self.shape {
             // A new shape: show the two largest dimensions, slice the rest at 0.
-            let mut dims: Vec<usize> = (0..shape.len()).collect();
-            dims.sort_by_key(|&d| std::cmp::Reverse(shape[d]));
-            (self.y_dim, self.x_dim) = match dims.as_slice() {
-                [a, b, ..] => ((*a).min(*b), (*a).max(*b)),
-                [a] => (*a, *a),
-                [] => (0, 0),
-            };
+            (self.x_dim, self.y_dim) = default_dims(&shape);
             self.indices = vec![0; shape.len()];
             self.shape = shape.clone();
         }
@@ -158,17 +168,7 @@ impl TensorView {
         let range = match self.range {
             Some((r, lo, hi)) if r == row => (lo, hi),
             _ => {
-                let buffer = tensor.buffer();
-                let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-                for i in 0..buffer.len() {
-                    if let Some(v) = buffer.get_f64(i).filter(|v| v.is_finite()) {
-                        lo = lo.min(v);
-                        hi = hi.max(v);
-                    }
-                }
-                if lo > hi {
-                    (lo, hi) = (0.0, 1.0);
-                }
+                let (lo, hi) = value_range(&tensor);
                 self.range = Some((row, lo, hi));
                 (lo, hi)
             }
