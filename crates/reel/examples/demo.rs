@@ -20,7 +20,7 @@ use reel::archetypes::{
     LineSegments3D, LineStrips3D, Mesh3D, MeshFormat, Pinhole, Points2D, Points3D, RectFormat,
     Scalar, SegmentationImage, Tensor, TextDocument, TextLog, Transform3D, ViewCoordinates,
 };
-use reel::components::{AnnotationInfo, ClassDescription, Color, LineStrip3D, TensorData};
+use reel::components::{AnnotationInfo, ClassDescription, Color, LineStrip3D, Mat3x3, TensorData};
 
 const FRAMES: i64 = 300;
 const SCAN_POINTS: usize = 360;
@@ -251,6 +251,15 @@ fn log_camera(rec: &reel::RecordingStream, frame: i64) -> Result<(), Box<dyn std
     rec.log(
         "world/robot/camera",
         &Pinhole::from_focal_length_and_resolution([30.0, 30.0], [W as f32, H as f32]),
+    )?;
+    // The camera sits on the robot looking ahead: its z (forward) is the robot's x, its
+    // x (right) the robot's -y, its y (down) the robot's -z.
+    rec.log(
+        "world/robot/camera",
+        &Transform3D::from_translation_mat3x3(
+            [0.2, 0.0, 0.45],
+            Mat3x3([0.0, -1.0, 0.0, 0.0, 0.0, -1.0, 1.0, 0.0, 0.0]),
+        ),
     )?;
     let f = frame as u32;
     let mut rgb = Vec::with_capacity((W * H * 3) as usize);

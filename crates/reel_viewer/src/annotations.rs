@@ -5,14 +5,21 @@
 use std::collections::BTreeMap;
 
 use egui::Color32;
-use reel_core::{Component, EntityPath};
+use reel_core::{Component, EntityPath, RowId};
 use reel_store::{ChunkStore, LatestAtQuery};
 use reel_types::components::{ClassDescription, Color};
 
 /// Every annotation context of a recording at the cursor.
 #[derive(Default, Debug)]
 pub struct Annotations {
-    contexts: BTreeMap<EntityPath, BTreeMap<u16, ClassDescription>>,
+    contexts: BTreeMap<EntityPath, Context>,
+}
+
+#[derive(Debug)]
+struct Context {
+    /// The row the context was read from.
+    row_id: RowId,
+    classes: BTreeMap<u16, ClassDescription>,
 }
 
 impl Annotations {
@@ -32,8 +39,9 @@ impl Annotations {
                 continue;
             };
             if let Ok(classes) = ClassDescription::from_arrow(cell.as_ref()) {
-                let by_id = classes.into_iter().map(|c| (c.info.id, c)).collect();
-                contexts.insert(entity.clone(), by_id);
+                let classes = classes.into_iter().map(|c| (c.info.id, c)).collect();
+                let row_id = hit.key.row_id;
+                contexts.insert(entity.clone(), Context { row_id, classes });
             }
         }
         Self { contexts }
@@ -41,10 +49,19 @@ impl Annotations {
 
     /// The class `class_id` as seen from `entity`.
     pub fn class(&self, entity: &EntityPath, class_id: u16) -> Option<&ClassDescription> {
+        self.context(entity)?.classes.get(&class_id)
+    }
+
+    /// The row of the context `entity` uses (what cached colors depend on).
+    pub fn context_row(&self, entity: &EntityPath) -> Option<RowId> {
+        self.context(entity).map(|c| c.row_id)
+    }
+
+    fn context(&self, entity: &EntityPath) -> Option<&Context> {
         let mut path = Some(entity.clone());
         while let Some(p) = path {
             if let Some(context) = self.contexts.get(&p) {
-                return context.get(&class_id);
+                return Some(context);
             }
             path = p.parent();
         }

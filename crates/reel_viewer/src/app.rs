@@ -58,6 +58,9 @@ struct Layout {
     /// The store schema the views were derived from.
     schema: Option<u64>,
     maximized: Option<ViewId>,
+    /// The tabs 3D views go into (left, larger) and the grid the others go into.
+    primary: Option<egui_tiles::TileId>,
+    grid: Option<egui_tiles::TileId>,
 }
 
 impl Layout {
@@ -69,6 +72,8 @@ impl Layout {
             next_id: 0,
             schema: None,
             maximized: None,
+            primary: None,
+            grid: None,
         }
     }
 
@@ -101,15 +106,54 @@ impl Layout {
             self.next_id += 1;
             self.views.insert(id, View::new(spec));
             let tile = self.tiles.tiles.insert_pane(id);
-            match self.tiles.root.and_then(|r| self.tiles.tiles.get_mut(r)) {
-                Some(egui_tiles::Tile::Container(c)) => c.add_child(tile),
-                _ => {
-                    let root = self.tiles.tiles.insert_grid_tile(vec![tile]);
-                    self.tiles.root = Some(root);
-                }
-            }
+            let is_3d = spec_kind_is_3d(&self.views, id);
+            self.place(tile, is_3d);
         }
     }
+
+    /// Puts a new view's tile into the 3D tabs or the grid; when that container does not
+    /// exist (yet, or any more), makes it and puts it beside what the root holds, 3D on
+    /// the left with the larger share. Existing tiles are never dropped.
+    fn place(&mut self, tile: egui_tiles::TileId, is_3d: bool) {
+        let tiles = &mut self.tiles.tiles;
+        let slot = if is_3d {
+            &mut self.primary
+        } else {
+            &mut self.grid
+        };
+        if let Some(egui_tiles::Tile::Container(c)) = slot.and_then(|id| tiles.get_mut(id)) {
+            c.add_child(tile);
+            return;
+        }
+        let container = if is_3d {
+            tiles.insert_tab_tile(vec![tile])
+        } else {
+            tiles.insert_grid_tile(vec![tile])
+        };
+        *slot = Some(container);
+        let Some(root) = self.tiles.root.filter(|r| tiles.get(*r).is_some()) else {
+            self.tiles.root = Some(container);
+            return;
+        };
+        let children = if is_3d {
+            vec![container, root]
+        } else {
+            vec![root, container]
+        };
+        let mut linear = egui_tiles::Linear::new(egui_tiles::LinearDir::Horizontal, children);
+        if is_3d {
+            linear.shares.set_share(container, 1.3);
+        } else {
+            linear.shares.set_share(root, 1.3);
+        }
+        self.tiles.root = Some(tiles.insert_container(egui_tiles::Container::Linear(linear)));
+    }
+}
+
+fn spec_kind_is_3d(views: &BTreeMap<ViewId, View>, id: ViewId) -> bool {
+    views
+        .get(&id)
+        .is_some_and(|v| v.spec.kind == crate::heuristics::ViewKind::Spatial3D)
 }
 
 impl RecordingUi {

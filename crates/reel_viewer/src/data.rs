@@ -219,3 +219,31 @@ pub fn format_float(v: f64) -> String {
     let s = s.trim_end_matches('0');
     s.strip_suffix('.').unwrap_or(s).to_owned()
 }
+
+/// The values of a cell of fixed-size `f32` lists (positions, vectors, sizes) as arrays,
+/// without copying; `None` for another type or when a value is null.
+pub fn f32_arrays<const N: usize>(cell: &dyn Array) -> Option<&[[f32; N]]> {
+    use reel_core::arrow_array::cast::AsArray;
+    use reel_core::arrow_array::types::Float32Type;
+    let list = cell.as_fixed_size_list_opt()?;
+    if list.value_length() as usize != N || list.null_count() > 0 {
+        return None;
+    }
+    let values = list.values().as_primitive_opt::<Float32Type>()?;
+    if values.null_count() > 0 {
+        return None;
+    }
+    // A sliced list slices its values too: they start at the first list's.
+    let flat = values.values().get(..list.len() * N)?;
+    bytemuck::try_cast_slice(flat).ok()
+}
+
+/// The values of a cell of a primitive component (colors, radii, class ids) without
+/// copying; `None` for another type or when a value is null.
+pub fn primitives<T: reel_core::arrow_array::ArrowPrimitiveType>(
+    cell: &dyn Array,
+) -> Option<&[T::Native]> {
+    use reel_core::arrow_array::cast::AsArray;
+    let values = cell.as_primitive_opt::<T>()?;
+    (values.null_count() == 0).then(|| values.values().as_ref())
+}

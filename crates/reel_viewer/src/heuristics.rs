@@ -11,8 +11,11 @@
 //!   into one 2D view per first path part.
 //! - **Text log**: one view with every `TextLog` entity.
 //! - **Tensor**, **bar chart**, **text document**: one view per entity.
-//! - 3D archetypes get no view here (the 3D view draws them); they are listed in the
-//!   entity tree and shown in the selection panel.
+//! - **3D**: one view per space that holds 3D archetypes (points, lines, boxes, arrows,
+//!   meshes, assets, cameras): the root space, and one more per `DisconnectedSpace`
+//!   entity, which starts a space of its own. The view draws its 3D entities, what is
+//!   logged under its cameras (images, depth images, 2D shapes on the image plane), and
+//!   reads the up axis from `ViewCoordinates` logged in the space. 3D views come first.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -23,6 +26,8 @@ use reel_types::archetypes::INDICATOR_PREFIX;
 /// What a view shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ViewKind {
+    /// 3D scenes.
+    Spatial3D,
     /// Images with 2D overlays.
     Spatial2D,
     /// Scalars over time.
@@ -41,6 +46,7 @@ impl ViewKind {
     /// A short name for menus and titles.
     pub fn name(self) -> &'static str {
         match self {
+            Self::Spatial3D => "3D",
             Self::Spatial2D => "2D",
             Self::TimeSeries => "Time series",
             Self::TextLog => "Text log",
@@ -67,6 +73,16 @@ pub struct ViewSpec {
 
 const IMAGES: [&str; 4] = ["Image", "DepthImage", "SegmentationImage", "EncodedImage"];
 const SHAPES_2D: [&str; 3] = ["Points2D", "Boxes2D", "LineStrips2D"];
+const SHAPES_3D: [&str; 8] = [
+    "Points3D",
+    "LineStrips3D",
+    "LineSegments3D",
+    "Boxes3D",
+    "Arrows3D",
+    "Mesh3D",
+    "Asset3D",
+    "Pinhole",
+];
 
 /// The archetypes an entity logs (indicator names without the prefix).
 pub fn archetypes(store: &ChunkStore, entity: &EntityPath) -> BTreeSet<String> {
@@ -169,7 +185,8 @@ pub fn default_views(store: &ChunkStore) -> Vec<ViewSpec> {
         });
     }
 
-    let mut out: Vec<ViewSpec> = spatial;
+    let mut out = views_3d(store, &by_entity, &pinholes);
+    out.extend(spatial);
     for (group, entities) in scalar_groups {
         let origin = if group == "scalars" {
             EntityPath::root()
@@ -193,6 +210,60 @@ pub fn default_views(store: &ChunkStore) -> Vec<ViewSpec> {
     }
     out.extend(views);
     out
+}
+
+/// One 3D view per space (the root, and each `DisconnectedSpace`) with 3D content.
+fn views_3d(
+    store: &ChunkStore,
+    by_entity: &BTreeMap<&EntityPath, BTreeSet<String>>,
+    pinholes: &BTreeSet<&EntityPath>,
+) -> Vec<ViewSpec> {
+    let disconnected: BTreeSet<&EntityPath> = by_entity
+        .keys()
+        .filter(|e| {
+            store.entity_components(e).contains(
+                &<reel_types::components::DisconnectedSpace as reel_core::Component>::name(),
+            )
+        })
+        .copied()
+        .collect();
+    let space_of = |entity: &EntityPath| {
+        let mut path = Some(entity.clone());
+        while let Some(p) = path {
+            if disconnected.contains(&p) {
+                return p;
+            }
+            path = p.parent();
+        }
+        EntityPath::root()
+    };
+    let under_camera = |entity: &EntityPath| pinholes.iter().any(|p| entity.starts_with(p));
+    let mut spaces: BTreeMap<EntityPath, (bool, Vec<EntityPath>)> = BTreeMap::new();
+    for (entity, a) in by_entity {
+        let is_3d = SHAPES_3D.iter().any(|n| a.contains(*n));
+        let on_plane =
+            under_camera(entity) && (IMAGES.iter().chain(&SHAPES_2D).any(|n| a.contains(*n)));
+        let conventions = a.contains("ViewCoordinates");
+        if is_3d || on_plane || conventions {
+            let space = spaces.entry(space_of(entity)).or_default();
+            space.0 |= is_3d;
+            space.1.push((*entity).clone());
+        }
+    }
+    spaces
+        .into_iter()
+        .filter(|(_, (has_3d, _))| *has_3d)
+        .map(|(origin, (_, entities))| ViewSpec {
+            kind: ViewKind::Spatial3D,
+            name: if origin.is_root() {
+                "3D".to_owned()
+            } else {
+                origin.to_string()
+            },
+            origin,
+            entities,
+        })
+        .collect()
 }
 
 /// The 2D space of an image: its nearest ancestor (or itself) with a pinhole, else its

@@ -9,7 +9,9 @@
 //! - [`context`]: what a panel or view is handed each frame, and what it hands back.
 //! - [`time_control`]: the time cursor, playback and the time panel's window.
 //! - [`heuristics`]: which views a recording gets by default.
-//! - [`views`]: 2D, time series, text log, tensor, bar chart, text document.
+//! - [`transforms`]: where entities are in a 3D view (transforms, cameras, spaces).
+//! - [`renderer`]: the wgpu renderer behind the 3D view (draws GPU data only).
+//! - [`views`]: 3D, 2D, time series, text log, tensor, bar chart, text document.
 //! - [`panels`]: entity tree, selection, time panel.
 //! - [`data`], [`imagery`], [`annotations`], [`colormap`]: reading components, turning
 //!   images into pixels, class colors and labels, colormaps.
@@ -27,9 +29,11 @@ pub mod imagery;
 #[cfg(feature = "native")]
 pub mod native;
 pub mod panels;
+pub mod renderer;
 pub mod save;
 pub mod sources;
 pub mod time_control;
+pub mod transforms;
 pub mod views;
 
 pub use app::{AppOptions, ViewerApp};

@@ -113,6 +113,12 @@ pub fn run(options: ViewerOptions) -> Result<(), ViewerError> {
         Box::new(move |cc| {
             let ctx = cc.egui_ctx.clone();
             ctx.set_visuals(egui::Visuals::dark());
+            match &cc.wgpu_render_state {
+                Some(state) => {
+                    crate::renderer::Renderer3D::install(state);
+                }
+                None => log::warn!("no wgpu renderer: 3D views stay empty"),
+            }
             let repaint = ctx.clone();
             let mut app = ViewerApp::new(
                 store.clone(),

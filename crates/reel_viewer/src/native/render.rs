@@ -126,6 +126,7 @@ impl OffscreenRenderer {
             egui_wgpu::RendererOptions::PREDICTABLE,
         ))
         .map_err(|e| RenderError::Adapter(e.to_string()))?;
+        crate::renderer::Renderer3D::install(&state);
         Ok(Self { state })
     }
 

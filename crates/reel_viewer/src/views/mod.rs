@@ -2,6 +2,7 @@
 //! own UI state (zoom, filters, sliders). A view never touches another view's state or
 //! the store's; it asks the app for changes through [`FrameOutput`].
 //!
+//! - [`spatial_3d`]: points, lines, boxes, arrows, meshes, assets and cameras in 3D.
 //! - [`spatial_2d`]: images with points, boxes, line strips and keypoints over them.
 //! - [`time_series`]: scalars over time, decimated per pixel.
 //! - [`text_log`]: a filterable table of log lines.
@@ -11,6 +12,7 @@
 
 pub mod bar_chart;
 pub mod spatial_2d;
+pub mod spatial_3d;
 pub mod tensor;
 pub mod text_document;
 pub mod text_log;
@@ -27,6 +29,7 @@ pub struct View {
 }
 
 enum ViewState {
+    Spatial3D(Box<spatial_3d::Spatial3DView>),
     Spatial2D(spatial_2d::Spatial2DView),
     TimeSeries(time_series::TimeSeriesView),
     TextLog(text_log::TextLogView),
@@ -39,6 +42,7 @@ impl View {
     /// A view for `spec` with default UI state.
     pub fn new(spec: ViewSpec) -> Self {
         let state = match spec.kind {
+            ViewKind::Spatial3D => ViewState::Spatial3D(Default::default()),
             ViewKind::Spatial2D => ViewState::Spatial2D(Default::default()),
             ViewKind::TimeSeries => ViewState::TimeSeries(Default::default()),
             ViewKind::TextLog => ViewState::TextLog(Default::default()),
@@ -53,6 +57,7 @@ impl View {
     pub fn ui(&mut self, ctx: &ViewerContext<'_>, ui: &mut egui::Ui, out: &mut FrameOutput) {
         let spec = &self.spec;
         match &mut self.state {
+            ViewState::Spatial3D(v) => v.ui(ctx, spec, ui, out),
             ViewState::Spatial2D(v) => v.ui(ctx, spec, ui, out),
             ViewState::TimeSeries(v) => v.ui(ctx, spec, ui, out),
             ViewState::TextLog(v) => v.ui(ctx, spec, ui, out),
