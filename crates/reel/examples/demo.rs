@@ -46,7 +46,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_filter(log::LevelFilter::Info)
         .init()?;
 
-    log_static_context(&rec)?;
+    log_scene(&rec)?;
+    // Dropping the last handle would do the same; shutting down explicitly reports errors.
+    rec.shutdown()?;
+    println!("wrote {} ({FRAMES} frames)", out.display());
+    Ok(())
+}
+
+/// Logs the whole scene into `rec`: the static context, then every frame. (The viewer's
+/// tests render it too.)
+pub fn log_scene(rec: &reel::RecordingStream) -> Result<(), Box<dyn std::error::Error>> {
+    log_static_context(rec)?;
 
     let mut trail: Vec<[f32; 3]> = Vec::new();
     for i in 0..FRAMES {
@@ -137,7 +147,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )?;
 
         if i % 10 == 0 {
-            log_camera(&rec, i)?;
+            log_camera(rec, i)?;
             let histogram: Vec<f64> = (0..8)
                 .map(|b| {
                     ranges
@@ -168,9 +178,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             log::warn!(target: "planner", "obstacle 0 left the map");
         }
     }
-    // Dropping the last handle would do the same; shutting down explicitly reports errors.
-    rec.shutdown()?;
-    println!("wrote {} ({FRAMES} frames)", out.display());
     Ok(())
 }
 

@@ -196,6 +196,11 @@ pub struct ViewerApp {
 }
 
 impl ViewerApp {
+    /// The item under the pointer in the last frame.
+    pub fn hovered(&self) -> Option<&Item> {
+        self.hovered.as_ref()
+    }
+
     /// A viewer over `store`. `repaint` is called (from any thread) when data arrives.
     pub fn new(
         store: Arc<Store>,

@@ -36,7 +36,7 @@ pub use shapes::{
     Arrows3D, Boxes2D, Boxes3D, LineSegments3D, LineStrips2D, LineStrips3D, RectFormat,
 };
 pub use spatial::{
-    AnnotationContext, Clear, DisconnectedSpace, Pinhole, Transform3D, ViewCoordinates,
+    AnnotationContext, Clear, DisconnectedSpace, Pinhole, Rotation3D, Transform3D, ViewCoordinates,
 };
 pub use text::{Scalar, TextDocument, TextLog};
 

@@ -81,6 +81,7 @@ pub enum RenderError {
 /// An offscreen egui renderer on its own wgpu device.
 pub struct OffscreenRenderer {
     state: egui_wgpu::RenderState,
+    stats_3d: crate::renderer::StatsHandle,
 }
 
 impl OffscreenRenderer {
@@ -126,13 +127,30 @@ impl OffscreenRenderer {
             egui_wgpu::RendererOptions::PREDICTABLE,
         ))
         .map_err(|e| RenderError::Adapter(e.to_string()))?;
-        crate::renderer::Renderer3D::install(&state);
-        Ok(Self { state })
+        let stats_3d = crate::renderer::Renderer3D::install(&state);
+        Ok(Self { state, stats_3d })
     }
 
     /// The device state (for views that draw with wgpu themselves).
     pub fn render_state(&self) -> &egui_wgpu::RenderState {
         &self.state
+    }
+
+    /// What the 3D renderer uploaded and holds so far.
+    pub fn stats_3d(&self) -> crate::renderer::RendererStats {
+        *self.stats_3d.lock()
+    }
+
+    /// Runs `app`'s UI until it settles and draws it (its caches and the GPU's persist
+    /// between calls, as in a window).
+    pub fn render_app(
+        &self,
+        ctx: &egui::Context,
+        app: &mut ViewerApp,
+        options: &RenderOptions,
+    ) -> Result<image::RgbaImage, RenderError> {
+        let output = run_frames(ctx, app, Some(self), options)?;
+        self.render(ctx, &output, [options.width, options.height])
     }
 
     /// Applies texture changes of a frame.

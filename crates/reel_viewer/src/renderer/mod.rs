@@ -200,6 +200,8 @@ pub struct CameraMatrices {
     pub right: Vec3,
     /// The camera's up axis in the world.
     pub up: Vec3,
+    /// The projection's vertical scale: `1 / tan(fov_y / 2)`.
+    pub y_scale: f32,
 }
 
 /// Everything one view draws in one frame.
@@ -634,7 +636,12 @@ impl Renderer3D {
             eye: camera.eye.extend(1.0).to_array(),
             right: camera.right.extend(0.0).to_array(),
             up: camera.up.extend(0.0).to_array(),
-            viewport: [size[0] as f32, size[1] as f32, frame.pixels_per_point, 0.0],
+            viewport: [
+                size[0] as f32,
+                size[1] as f32,
+                frame.pixels_per_point,
+                camera.y_scale,
+            ],
         };
         queue.write_buffer(&target.frame_buffer, 0, bytemuck::bytes_of(&frame_uniform));
         let mut slots = vec![0u8; frame.draws.len() * DRAW_SLOT as usize];

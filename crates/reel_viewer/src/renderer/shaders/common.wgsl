@@ -7,7 +7,8 @@ struct Frame {
     // xyz: the camera's right and up axes in the world (for billboards).
     right: vec4<f32>,
     up: vec4<f32>,
-    // x, y: the viewport in physical pixels; z: pixels per UI point.
+    // x, y: the viewport in physical pixels; z: pixels per UI point; w: the projection's
+    // vertical scale (1 / tan(fov / 2)).
     viewport: vec4<f32>,
 };
 
@@ -64,6 +65,6 @@ fn world_radius(r: f32, world: vec3<f32>) -> f32 {
     }
     let clip = frame.clip_from_world * vec4<f32>(world, 1.0);
     // World units per physical pixel at this depth.
-    let per_pixel = 2.0 * max(clip.w, 1e-6) / (frame.viewport.y * frame.clip_from_world[1][1]);
-    return -r * frame.viewport.z * abs(per_pixel);
+    let per_pixel = 2.0 * max(clip.w, 1e-6) / (frame.viewport.y * frame.viewport.w);
+    return -r * frame.viewport.z * per_pixel;
 }

@@ -54,8 +54,8 @@ impl Eye {
         let radius = ((max - min).length() * 0.5).max(1e-3);
         Self {
             target: center,
-            // The bounding sphere fills the view's height.
-            distance: radius / (FOV_Y * 0.5).tan(),
+            // The bounding sphere just fits the view's height.
+            distance: radius / (FOV_Y * 0.5).sin(),
             yaw: -0.6,
             pitch: 0.5,
             up: up.try_normalize().unwrap_or(Vec3::Z),
@@ -99,6 +99,7 @@ impl Eye {
             eye,
             right,
             up,
+            y_scale: 1.0 / (FOV_Y * 0.5).tan(),
         }
     }
 

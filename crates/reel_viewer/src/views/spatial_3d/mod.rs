@@ -145,11 +145,19 @@ impl Spatial3DView {
         }
         self.parts.end_frame();
 
-        // Image planes sit at a distance that suits the scene's size.
+        // Image planes sit halfway from their camera to the scene's center, within limits
+        // that keep them visible but not in the way.
         let bounds = scene_bounds(&items);
-        let plane_distance = bounds.map_or(1.0, |(lo, hi)| ((hi - lo).length() * 0.05).max(1e-3));
         for mut item in plane_items {
-            item.world_from_obj *= Mat4::from_scale(Vec3::splat(plane_distance));
+            let camera = item.world_from_obj.transform_point3(Vec3::ZERO);
+            let distance = match bounds {
+                Some((lo, hi)) => {
+                    let diagonal = (hi - lo).length().max(1e-3);
+                    (camera.distance((lo + hi) * 0.5) * 0.5).clamp(diagonal * 0.02, diagonal * 0.3)
+                }
+                None => 1.0,
+            };
+            item.world_from_obj *= Mat4::from_scale(Vec3::splat(distance));
             items.push(item);
         }
         let bounds = scene_bounds(&items).unwrap_or((Vec3::splat(-1.0), Vec3::splat(1.0)));
