@@ -141,6 +141,18 @@ impl OffscreenRenderer {
         *self.stats_3d.lock()
     }
 
+    /// Sets the 3D renderer's budget for batches no frame uses (see
+    /// [`crate::renderer::Renderer3D::set_budget`]).
+    pub fn set_gpu_budget(&self, bytes: u64) {
+        let mut renderer = self.state.renderer.write();
+        if let Some(r) = renderer
+            .callback_resources
+            .get_mut::<crate::renderer::Renderer3D>()
+        {
+            r.set_budget(bytes);
+        }
+    }
+
     /// Runs `app`'s UI until it settles and draws it (its caches and the GPU's persist
     /// between calls, as in a window).
     pub fn render_app(

@@ -238,6 +238,8 @@ pub struct RendererStats {
     pub evictions: u64,
     /// Frames rendered.
     pub frames: u64,
+    /// CPU time of the last frame's preparation (uploads and command recording).
+    pub last_prepare: std::time::Duration,
 }
 
 /// A handle on the renderer's statistics that outlives the frame.
@@ -334,6 +336,12 @@ impl Renderer3D {
         let stats = this.stats.clone();
         renderer.callback_resources.insert(this);
         stats
+    }
+
+    /// Sets how many bytes of batches may stay on the GPU while no frame uses them (the
+    /// default is [`DEFAULT_GPU_BUDGET`]; 0 keeps only what the current frame draws).
+    pub fn set_budget(&mut self, bytes: u64) {
+        self.budget = bytes;
     }
 
     fn new(device: &wgpu::Device, queue: &wgpu::Queue, target_format: wgpu::TextureFormat) -> Self {
@@ -583,6 +591,18 @@ impl Renderer3D {
     /// Uploads what is new, renders `frame` into its view's target, and remembers what to
     /// composite.
     fn prepare(
+        &mut self,
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        encoder: &mut wgpu::CommandEncoder,
+        frame: &SceneFrame,
+    ) {
+        let started = web_time::Instant::now();
+        self.prepare_inner(device, queue, encoder, frame);
+        self.stats.lock().last_prepare = started.elapsed();
+    }
+
+    fn prepare_inner(
         &mut self,
         device: &wgpu::Device,
         queue: &wgpu::Queue,
