@@ -285,6 +285,17 @@ fn hierarchy() -> Arc<Store> {
             &Boxes3D::new([[0.3, 0.1, 0.1]]).with_colors([Color::from_rgb(255, 80, 80)]),
         )
         .expect("log");
+        // The reverse relation, and a space of its own.
+        rec.log_timeless(
+            "world/arm/back",
+            &Transform3D::from_translation([1.0, 0.0, 0.0]).from_parent(),
+        )
+        .expect("log");
+        rec.log_timeless(
+            "world/elsewhere",
+            &reel_types::archetypes::DisconnectedSpace::new(),
+        )
+        .expect("log");
         rec.log_timeless(
             "world/origin",
             &Points3D::new([[0.0, 0.0, 0.0]]).with_radii([-6.0]),
@@ -320,6 +331,19 @@ fn a_child_is_placed_by_its_parents_rotation_and_translation() {
     // Its long side (x) turned to the world's y.
     let x = m.transform_vector3(glam::Vec3::X);
     assert!((x - glam::Vec3::Y).length() < 1e-5, "{x}");
+    // `from_parent`: the child is where the parent is moved by -1 along its (turned) x.
+    let back = reel_core::EntityPath::parse_forgiving("world/arm/back");
+    let Some(reel_viewer::transforms::Placement::Space(m)) = transforms.placement(&back) else {
+        panic!("placed");
+    };
+    let at = m.transform_point3(glam::Vec3::ZERO);
+    assert!(
+        (at - glam::Vec3::new(2.0, -1.0, 0.0)).length() < 1e-5,
+        "{at}"
+    );
+    // A disconnected space is not placed in the root's.
+    let elsewhere = reel_core::EntityPath::parse_forgiving("world/elsewhere");
+    assert_eq!(transforms.placement(&elsewhere), None);
     drop(chunks);
     snapshot("hierarchy", &store, None);
 }

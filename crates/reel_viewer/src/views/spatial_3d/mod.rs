@@ -395,8 +395,11 @@ impl Spatial3DView {
         };
         let mut overlays = Vec::new();
         for item in items {
-            let whole = ctx.is_highlighted(&item.entity, None)
-                && !matches!(ctx.hovered.or(ctx.selection), Some(Item::Instance(..)));
+            // The whole entity lights up when it (or an ancestor) is hovered or selected.
+            let whole = [ctx.hovered, ctx.selection]
+                .into_iter()
+                .flatten()
+                .any(|i| matches!(i, Item::Entity(e) if item.entity.starts_with(e)));
             let instance = instance_of(&item.entity);
             let mut draw = Draw {
                 key: item.part.key,
