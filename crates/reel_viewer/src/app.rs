@@ -104,9 +104,9 @@ impl Layout {
             }
             let id = ViewId(self.next_id);
             self.next_id += 1;
+            let is_3d = spec.kind == crate::heuristics::ViewKind::Spatial3D;
             self.views.insert(id, View::new(spec));
             let tile = self.tiles.tiles.insert_pane(id);
-            let is_3d = spec_kind_is_3d(&self.views, id);
             self.place(tile, is_3d);
         }
     }
@@ -148,12 +148,6 @@ impl Layout {
         }
         self.tiles.root = Some(tiles.insert_container(egui_tiles::Container::Linear(linear)));
     }
-}
-
-fn spec_kind_is_3d(views: &BTreeMap<ViewId, View>, id: ViewId) -> bool {
-    views
-        .get(&id)
-        .is_some_and(|v| v.spec.kind == crate::heuristics::ViewKind::Spatial3D)
 }
 
 impl RecordingUi {
