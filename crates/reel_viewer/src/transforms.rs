@@ -145,13 +145,9 @@ pub fn parent_from_entity(data: &mut EntityData) -> Mat4 {
     let translation = data
         .first::<Translation3D>()
         .map_or(Vec3::ZERO, |t| Vec3::from(t.0));
-    let mut rotation = Quat::IDENTITY;
-    if let Some(q) = data.first::<RotationQuat>() {
-        let q = Quat::from_array(q.0);
-        if q.is_finite() && q.length_squared() > 0.0 {
-            rotation = q.normalize();
-        }
-    }
+    let mut rotation = data
+        .first::<RotationQuat>()
+        .map_or(Quat::IDENTITY, |q| unit_quat(q.0));
     if let Some(aa) = data.first::<RotationAxisAngle>() {
         let axis = Vec3::from(aa.axis);
         if axis.length_squared() > 0.0 && aa.angle.is_finite() {
@@ -178,6 +174,24 @@ pub fn parent_from_entity(data: &mut EntityData) -> Mat4 {
         return Mat4::IDENTITY;
     }
     m
+}
+
+/// A logged quaternion `[x, y, z, w]` normalized, or identity when it is zero or not
+/// finite.
+pub fn unit_quat(q: [f32; 4]) -> Quat {
+    let q = Quat::from_array(q);
+    if q.is_finite() && q.length_squared() > 0.0 {
+        q.normalize()
+    } else {
+        Quat::IDENTITY
+    }
+}
+
+/// The corner `k` (0..8) of a box around the origin with half sizes 1: bit 0 of `k` picks
+/// +x, bit 1 +y, bit 2 +z.
+pub fn box_corner(k: usize) -> Vec3 {
+    let sign = |bit: usize| if k & bit == 0 { -1.0 } else { 1.0 };
+    Vec3::new(sign(1), sign(2), sign(4))
 }
 
 /// The pinhole logged at an entity, if any (with usable focal lengths).

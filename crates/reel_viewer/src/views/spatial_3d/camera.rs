@@ -62,13 +62,9 @@ impl Eye {
         }
     }
 
-    fn horizontal(&self) -> (Vec3, Vec3) {
-        horizontal_axes(self.up)
-    }
-
     /// The unit vector from the target to the eye.
     fn back(&self) -> Vec3 {
-        let (a, b) = self.horizontal();
+        let (a, b) = horizontal_axes(self.up);
         let horizontal = a * self.yaw.cos() + b * self.yaw.sin();
         horizontal * self.pitch.cos() + self.up * self.pitch.sin()
     }

@@ -5,7 +5,7 @@
 //! looks around on drag and moves with W/A/S/D (Q/E down/up). Double-click or "reset"
 //! fits the scene. Hovering shows an instance's components and highlights it; clicking
 //! selects it. The scene's up axis comes from `ViewCoordinates` logged at the view's
-//! origin (else +Z).
+//! origin, else at the shallowest of its entities that logs them (else +Z).
 //!
 //! Per frame the view does one latest-at query per entity and looks up parts by the rows
 //! they were built from, so moving the cursor over frames that share rows builds and
@@ -29,7 +29,7 @@ use crate::context::{Command, FrameOutput, Item, ViewerContext};
 use crate::data::EntityData;
 use crate::heuristics::ViewSpec;
 use crate::renderer::{Batch, Draw, SceneCallback, SceneFrame, SegmentInstance};
-use crate::transforms::{up_axis, Placement, Transforms};
+use crate::transforms::{box_corner, up_axis, Placement, Transforms};
 use crate::views::spatial_2d::instance_tooltip;
 
 use camera::{focal_points, horizontal_axes, CameraMode, Eye};
@@ -50,6 +50,9 @@ pub struct Spatial3DView {
     parts: PartCache,
     /// The last picking result and what it was computed for.
     picked: Option<(u64, Option<Hit>)>,
+    /// The entity whose axes set the up direction, by the schema generation it was
+    /// looked up in (looked up again only when entities or components appear).
+    axes: Option<(u64, Option<EntityPath>)>,
 }
 
 impl Default for Spatial3DView {
@@ -61,6 +64,7 @@ impl Default for Spatial3DView {
             show_axes: true,
             parts: PartCache::default(),
             picked: None,
+            axes: None,
         }
     }
 }
@@ -92,17 +96,19 @@ impl Spatial3DView {
         out: &mut FrameOutput,
     ) {
         let query = ctx.latest_at();
-        let up = {
-            let mut origin = EntityData::query_components(
-                ctx.store,
-                &query,
-                &spec.origin,
-                &[ViewCoordinates::name()],
-            );
-            origin
-                .first::<ViewCoordinates>()
-                .map_or(Vec3::Z, |c| up_axis(&c))
-        };
+        let generation = ctx.store.schema_generation();
+        if self.axes.as_ref().is_none_or(|(g, _)| *g != generation) {
+            self.axes = Some((generation, axes_entity(ctx.store, spec)));
+        }
+        let up = self
+            .axes
+            .as_ref()
+            .and_then(|(_, entity)| entity.as_ref())
+            .and_then(|entity| {
+                EntityData::query_components(ctx.store, &query, entity, &[ViewCoordinates::name()])
+                    .first::<ViewCoordinates>()
+            })
+            .map_or(Vec3::Z, |c| up_axis(&c));
 
         // What to draw: every visible entity's parts, placed.
         let mut transforms = Transforms::new(ctx.store, query.clone(), spec.origin.clone());
@@ -560,6 +566,21 @@ fn draw_labels(
     }
 }
 
+/// The entity whose `ViewCoordinates` set the view's up axis: the origin if it logs them,
+/// else the shallowest of the view's entities that does.
+fn axes_entity(store: &reel_store::ChunkStore, spec: &ViewSpec) -> Option<EntityPath> {
+    let mut candidates: Vec<&EntityPath> = spec.entities.iter().collect();
+    candidates.sort_by_key(|e| e.parts().len());
+    std::iter::once(&spec.origin)
+        .chain(candidates)
+        .find(|e| {
+            store
+                .entity_components(e)
+                .contains(&ViewCoordinates::name())
+        })
+        .cloned()
+}
+
 /// The union of the parts' bounds in the world.
 fn scene_bounds(items: &[Item3D]) -> Option<(Vec3, Vec3)> {
     let mut out: Option<(Vec3, Vec3)> = None;
@@ -567,13 +588,11 @@ fn scene_bounds(items: &[Item3D]) -> Option<(Vec3, Vec3)> {
         let Some((lo, hi)) = item.part.bounds else {
             continue;
         };
+        let (center, half) = ((lo + hi) * 0.5, (hi - lo) * 0.5);
         for k in 0..8 {
-            let corner = Vec3::new(
-                if k & 1 == 0 { lo.x } else { hi.x },
-                if k & 2 == 0 { lo.y } else { hi.y },
-                if k & 4 == 0 { lo.z } else { hi.z },
-            );
-            let p = item.world_from_obj.transform_point3(corner);
+            let p = item
+                .world_from_obj
+                .transform_point3(center + half * box_corner(k));
             if !p.is_finite() {
                 continue;
             }
@@ -592,5 +611,46 @@ fn primitive_count(batch: &Batch) -> usize {
         Batch::Segments(s) => s.len(),
         Batch::Mesh { indices, .. } => indices.len() / 3,
         Batch::DepthCloud(d) => d.depths.len(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::heuristics::ViewKind;
+
+    #[test]
+    fn the_up_axis_comes_from_the_shallowest_entity_with_axes() {
+        let (rec, mem) = reel_sdk::RecordingStreamBuilder::new("axes")
+            .memory()
+            .expect("recording");
+        let log = |path: &str, code: &str| {
+            let axes = reel_types::archetypes::ViewCoordinates::from_code(code).expect("code");
+            rec.log_timeless(path, &axes).expect("log");
+        };
+        log("world/robot/camera", "RDF");
+        log("world", "RUB");
+        let store = reel_store::Store::default();
+        store.load(std::io::Cursor::new(mem.drain_as_bytes().expect("bytes")));
+        let id = store
+            .recording_ids()
+            .into_iter()
+            .next_back()
+            .expect("recording");
+        let recording = store.recording(&id).expect("recording");
+        let chunks = recording.read();
+        let path = EntityPath::parse_forgiving;
+        let spec = ViewSpec {
+            kind: ViewKind::Spatial3D,
+            name: "3D".to_owned(),
+            origin: EntityPath::root(),
+            entities: vec![path("world/robot/camera"), path("world")],
+        };
+        assert_eq!(axes_entity(&chunks, &spec), Some(path("world")));
+        let without = ViewSpec {
+            entities: vec![path("world/robot")],
+            ..spec
+        };
+        assert_eq!(axes_entity(&chunks, &without), None);
     }
 }

@@ -23,7 +23,7 @@ use crate::imagery::{decode_encoded, decode_tensor, finite_range, ImageKind};
 use crate::renderer::{
     Batch, BatchKey, DepthCloud, MeshVertex, PointInstance, SegmentInstance, TextureImage,
 };
-use crate::transforms::Pinhole;
+use crate::transforms::{box_corner, unit_quat, Pinhole};
 
 /// Radius of a point logged without one (UI points on screen).
 pub const DEFAULT_POINT_RADIUS: f32 = -2.5;
@@ -571,6 +571,18 @@ fn strips<'a>(
         anchors.push(line.first().map_or(Vec3::ZERO, |p| Vec3::from(*p)));
         ranges.push(start..segments.len() as u32);
     }
+    segment_part(key, segments, ranges, anchors, s)
+}
+
+/// Segments grouped into instances (`ranges[i]` draws instance `i`), labelled at
+/// `anchors`.
+fn segment_part(
+    key: u64,
+    segments: Vec<SegmentInstance>,
+    ranges: Vec<Range<u32>>,
+    anchors: Vec<Vec3>,
+    s: &Style,
+) -> Part {
     let labels = labels_at(s, anchors.into_iter());
     let mut part = Part::new(key, Batch::Segments(segments), Instances::Ranges(ranges));
     part.labels = labels;
@@ -586,21 +598,9 @@ fn boxes_3d(key: u64, data: &mut EntityData, s: &Style) -> Part {
     let mut anchors = Vec::with_capacity(half.len());
     for (i, h) in half.iter().enumerate() {
         let center = Vec3::from(instance(&centers, i, Position3D([0.0; 3])).0);
-        let q = glam::Quat::from_array(instance(&rotations, i, RotationQuat::IDENTITY).0);
-        let q = if q.is_finite() && q.length_squared() > 0.0 {
-            q.normalize()
-        } else {
-            glam::Quat::IDENTITY
-        };
+        let q = unit_quat(instance(&rotations, i, RotationQuat::IDENTITY).0);
         let h = Vec3::from(h.0);
-        let corner = |k: usize| {
-            let sign = Vec3::new(
-                if k & 1 == 0 { -1.0 } else { 1.0 },
-                if k & 2 == 0 { -1.0 } else { 1.0 },
-                if k & 4 == 0 { -1.0 } else { 1.0 },
-            );
-            (center + q * (h * sign)).to_array()
-        };
+        let corner = |k: usize| (center + q * (h * box_corner(k))).to_array();
         let (r, color) = (s.radius(i, DEFAULT_LINE_RADIUS), s.color(i));
         let start = segments.len() as u32;
         // The 12 edges join corners that differ in one bit.
@@ -620,10 +620,7 @@ fn boxes_3d(key: u64, data: &mut EntityData, s: &Style) -> Part {
         ranges.push(start..segments.len() as u32);
         anchors.push(Vec3::from(corner(7)));
     }
-    let labels = labels_at(s, anchors.into_iter());
-    let mut part = Part::new(key, Batch::Segments(segments), Instances::Ranges(ranges));
-    part.labels = labels;
-    part
+    segment_part(key, segments, ranges, anchors, s)
 }
 
 fn arrows_3d(key: u64, data: &mut EntityData, s: &Style) -> Part {
@@ -665,10 +662,7 @@ fn arrows_3d(key: u64, data: &mut EntityData, s: &Style) -> Part {
         ranges.push(start..segments.len() as u32);
         anchors.push(tip);
     }
-    let labels = labels_at(s, anchors.into_iter());
-    let mut part = Part::new(key, Batch::Segments(segments), Instances::Ranges(ranges));
-    part.labels = labels;
-    part
+    segment_part(key, segments, ranges, anchors, s)
 }
 
 fn mesh_3d(key: u64, data: &mut EntityData) -> Result<Part, String> {
