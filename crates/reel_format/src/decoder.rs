@@ -1,4 +1,6 @@
 //! [`Decoder`]: reads a reel stream from any `io::Read` as an iterator of messages.
+//! [`StreamDecoder`]: the same for bytes pushed as they arrive (a browser's fetch or
+//! WebSocket, where nothing may block).
 //!
 //! Nothing in the input can make the decoder panic or allocate more than its bound: every
 //! length is checked against [`DecoderOptions::max_message_bytes`] before use, payloads are
@@ -515,4 +517,172 @@ impl<R: Read> Iterator for Decoder<R> {
 /// Decodes a whole stream held in memory.
 pub fn decode_slice(bytes: &[u8]) -> Decoder<&[u8]> {
     Decoder::new(bytes)
+}
+
+/// Decodes a reel stream from bytes pushed in pieces of any size, as they arrive.
+///
+/// Each unit (stream header, frame) is decoded by [`Decoder`] once all of its bytes are
+/// buffered, so the two decoders accept and reject exactly the same streams. A frame whose
+/// header claims more than [`DecoderOptions::max_message_bytes`] fails at once instead of
+/// being buffered. The first error ends the stream; later pushes are ignored.
+///
+/// ```
+/// use reel_format::{encode_to_vec, EncoderOptions, StreamDecoder};
+/// let bytes = encode_to_vec([], EncoderOptions::default()).unwrap();
+/// let mut decoder = StreamDecoder::default();
+/// for piece in bytes.chunks(3) {
+///     assert!(decoder.push(piece).is_empty());
+/// }
+/// assert!(decoder.finish().is_ok());
+/// ```
+#[derive(Debug, Default)]
+pub struct StreamDecoder {
+    options: DecoderOptions,
+    /// Bytes received and not yet decoded.
+    pending: Vec<u8>,
+    /// Stream offset of `pending[0]`.
+    offset: u64,
+    /// `Header` before a stream header, `Frames` inside a stream, `AfterEnd` between
+    /// concatenated streams, `Done` after an error.
+    state: StreamState,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum StreamState {
+    #[default]
+    Header,
+    Frames,
+    AfterEnd,
+    Done,
+}
+
+impl StreamDecoder {
+    /// A decoder with the given bounds.
+    pub fn with_options(options: DecoderOptions) -> Self {
+        Self {
+            options,
+            ..Self::default()
+        }
+    }
+
+    /// Bytes decoded so far (the offset of the next unit).
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Bytes received but not decoded yet (an incomplete unit).
+    pub fn pending(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Whether an error ended the stream.
+    pub fn failed(&self) -> bool {
+        self.state == StreamState::Done
+    }
+
+    /// Adds `bytes` and returns every message they complete, in order, ending with the
+    /// error that stopped the stream, if any.
+    pub fn push(&mut self, bytes: &[u8]) -> Vec<Result<DecodedMessage, DecodeError>> {
+        if self.state == StreamState::Done {
+            return Vec::new();
+        }
+        self.pending.extend_from_slice(bytes);
+        let mut out = Vec::new();
+        let mut used = 0;
+        while let Some(len) = self.next_unit_len(&self.pending[used..]) {
+            let unit = &self.pending[used..used + len];
+            let mut decoder = self.decoder_for(unit);
+            let result = match self.state {
+                StreamState::Frames => decoder.read_frame(),
+                _ => decoder.read_stream_header().map(|_| None),
+            };
+            used += len;
+            self.offset += len as u64;
+            match (result, self.state) {
+                (Err(e), _) => {
+                    out.push(Err(e));
+                    self.state = StreamState::Done;
+                    break;
+                }
+                (Ok(Some(msg)), _) => out.push(Ok(msg)),
+                (Ok(None), StreamState::Frames) => self.state = StreamState::AfterEnd,
+                (Ok(None), _) => self.state = StreamState::Frames,
+            }
+        }
+        self.pending.drain(..used);
+        out
+    }
+
+    /// Ends the input: `Ok` when it stopped right after a complete stream, otherwise the
+    /// reason it is incomplete (an empty input lacks its stream header, as for [`Decoder`]).
+    pub fn finish(&mut self) -> Result<(), DecodeError> {
+        let state = std::mem::replace(&mut self.state, StreamState::Done);
+        let got = self.pending.len() as u64;
+        match state {
+            StreamState::Done => Ok(()),
+            StreamState::AfterEnd if got == 0 => Ok(()),
+            StreamState::Header | StreamState::AfterEnd => Err(DecodeError::Truncated {
+                offset: self.offset,
+                what: "stream header",
+                needed: STREAM_HEADER_LEN as u64,
+                got,
+            }),
+            StreamState::Frames => Err(DecodeError::Truncated {
+                offset: self.offset,
+                what: if got == 0 {
+                    "stream (no end frame)"
+                } else {
+                    "frame"
+                },
+                needed: FRAME_HEADER_LEN as u64,
+                got,
+            }),
+        }
+    }
+
+    /// The length of the next complete unit at the start of `buf`, or `None` while it is
+    /// incomplete. A frame header claiming too much is a unit of its own (and fails).
+    fn next_unit_len(&self, buf: &[u8]) -> Option<usize> {
+        match self.state {
+            StreamState::Done => None,
+            StreamState::Header | StreamState::AfterEnd => {
+                (buf.len() >= STREAM_HEADER_LEN).then_some(STREAM_HEADER_LEN)
+            }
+            StreamState::Frames => {
+                let header: &[u8; FRAME_HEADER_LEN] =
+                    buf.get(..FRAME_HEADER_LEN)?.try_into().ok()?;
+                let stored = FrameHeader::from_bytes(header).stored_len;
+                let Some(len) = usize::try_from(stored)
+                    .ok()
+                    .and_then(|n| n.checked_add(FRAME_HEADER_LEN))
+                else {
+                    return Some(FRAME_HEADER_LEN);
+                };
+                if buf.len() >= len {
+                    return Some(len);
+                }
+                // Incomplete: a header that is wrong on its own fails now rather than
+                // waiting for a payload that may never come.
+                match self.decoder_for(&buf[..FRAME_HEADER_LEN]).read_frame() {
+                    Err(DecodeError::Truncated { .. }) => None,
+                    _ => Some(FRAME_HEADER_LEN),
+                }
+            }
+        }
+    }
+
+    /// A [`Decoder`] over one unit, in this decoder's state and at its offset.
+    fn decoder_for<'a>(&self, unit: &'a [u8]) -> Decoder<&'a [u8]> {
+        Decoder {
+            reader: unit,
+            options: self.options,
+            state: match self.state {
+                StreamState::Frames => State::Frames,
+                _ => State::Header,
+            },
+            offset: self.offset,
+            header: None,
+            ended_cleanly: false,
+        }
+    }
 }

@@ -4,7 +4,8 @@
 //! - [`frame`]: the stream header and frame header, constants and the version.
 //! - [`payload`]: a message to payload bytes and back (JSON or Arrow IPC).
 //! - [`encoder`]: [`Encoder`] writes a stream to any `io::Write`.
-//! - [`decoder`]: [`Decoder`] reads one from any `io::Read`, never panicking on bad bytes.
+//! - [`decoder`]: [`Decoder`] reads one from any `io::Read`, never panicking on bad bytes;
+//!   [`StreamDecoder`] decodes bytes pushed as they arrive.
 //! - [`net`]: the handshake and acknowledgements around a stream on a TCP connection.
 //!
 //! ```
@@ -20,7 +21,8 @@ pub mod net;
 pub mod payload;
 
 pub use decoder::{
-    decode_slice, DecodeError, DecodedMessage, Decoder, DecoderOptions, DEFAULT_MAX_MESSAGE_BYTES,
+    decode_slice, DecodeError, DecodedMessage, Decoder, DecoderOptions, StreamDecoder,
+    DEFAULT_MAX_MESSAGE_BYTES,
 };
 pub use encoder::{encode_to_vec, EncodeError, Encoder, EncoderOptions};
 pub use frame::{Compression, StreamHeader, FORMAT_VERSION};

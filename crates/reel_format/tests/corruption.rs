@@ -10,6 +10,7 @@ use reel_core::LogMsg;
 use reel_format::frame::{FrameHeader, FRAME_HEADER_LEN, STREAM_HEADER_LEN};
 use reel_format::{
     decode_slice, encode_to_vec, DecodeError, Decoder, DecoderOptions, EncoderOptions,
+    StreamDecoder,
 };
 
 fn both_encodings() -> Vec<(Vec<LogMsg>, Vec<u8>)> {
@@ -228,6 +229,79 @@ fn concatenated_streams_decode_in_order() {
     let all: Vec<_> = (&mut decoder).collect::<Result<_, _>>().expect("decode");
     assert_eq!(all, [msgs.as_slice(), msgs.as_slice()].concat());
     assert!(decoder.ended_cleanly());
+}
+
+/// Pushes `bytes` in pieces of random sizes (from 1 byte to past the whole input).
+fn push_all(bytes: &[u8], rng: &mut common::Rng) -> (Vec<LogMsg>, Option<DecodeError>) {
+    let mut decoder = StreamDecoder::default();
+    let (mut ok, mut error) = (Vec::new(), None);
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let most = if rng.below(2) == 0 { 8 } else { 4096 };
+        let n = (1 + rng.below(most)).min(rest.len());
+        for item in decoder.push(&rest[..n]) {
+            match item {
+                Ok(m) => ok.push(m.msg),
+                Err(e) => {
+                    assert!(error.is_none(), "a second error after {error:?}: {e}");
+                    error = Some(e);
+                }
+            }
+        }
+        rest = &rest[n..];
+    }
+    if let Err(e) = decoder.finish() {
+        assert!(error.is_none(), "finish reported {e} after {error:?}");
+        error = Some(e);
+    }
+    (ok, error)
+}
+
+/// The push decoder agrees with the reading decoder on every input: the same messages, and
+/// an error at the same offset whenever there is one.
+fn assert_push_agrees(bytes: &[u8], rng: &mut common::Rng) {
+    let (expected, expected_err) = decode_all(bytes);
+    let (got, got_err) = push_all(bytes, rng);
+    assert_eq!(got, expected);
+    assert_eq!(
+        got_err.as_ref().map(DecodeError::offset),
+        expected_err.as_ref().map(DecodeError::offset),
+        "push: {got_err:?}, read: {expected_err:?}"
+    );
+}
+
+#[test]
+fn pushed_pieces_decode_like_a_reader() {
+    let mut rng = common::Rng(0x9e37);
+    for (_, bytes) in both_encodings() {
+        let twice = [bytes.as_slice(), bytes.as_slice()].concat();
+        assert_push_agrees(&twice, &mut rng);
+        for cut in 0..bytes.len() {
+            assert_push_agrees(&bytes[..cut], &mut rng);
+        }
+    }
+    let corpus: Vec<Vec<u8>> = both_encodings().into_iter().map(|(_, b)| b).collect();
+    for _ in 0..1000 {
+        let input = mutate(&corpus, &mut rng);
+        assert_push_agrees(&input, &mut rng);
+    }
+}
+
+#[test]
+fn pushed_lying_length_fails_without_waiting() {
+    let (_, bytes) = &both_encodings()[1];
+    let lying = edit_first_frame(bytes, |h| {
+        h.stored_len = u64::MAX / 2;
+        h.raw_len = u64::MAX / 2;
+    });
+    let mut decoder = StreamDecoder::default();
+    let out = decoder.push(&lying[..STREAM_HEADER_LEN + FRAME_HEADER_LEN]);
+    assert!(
+        matches!(out.as_slice(), [Err(DecodeError::TooLarge { .. })]),
+        "{out:?}"
+    );
+    assert!(decoder.failed());
+    assert!(decoder.push(&lying).is_empty(), "pushes after an error are ignored");
 }
 
 /// Bounded mutation fuzzing: random byte edits, insertions, deletions and splices, half of

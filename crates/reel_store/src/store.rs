@@ -321,7 +321,7 @@ impl Store {
     /// together hold at most `limit` bytes or `budget` has passed. Returns what was dropped,
     /// in total and per recording.
     pub fn enforce_limit(&self, limit: usize, order: &GcOrder, budget: Duration) -> LimitReport {
-        let started = std::time::Instant::now();
+        let started = web_time::Instant::now();
         let mut out = LimitReport::default();
         loop {
             let sizes: Vec<(usize, StoreId, Arc<Recording>)> = self

@@ -552,6 +552,12 @@ impl ViewerApp {
         Some((timeline, lo.floor() as i64, hi.ceil() as i64))
     }
 
+    /// Opens files dropped on the window. In the browser, files are read asynchronously by
+    /// the page's host (see `reel_web`), so only native builds read them here.
+    #[cfg(target_arch = "wasm32")]
+    fn handle_dropped_files(&mut self, _ctx: &egui::Context) {}
+
+    #[cfg(not(target_arch = "wasm32"))]
     fn handle_dropped_files(&mut self, ctx: &egui::Context) {
         let dropped = ctx.input(|i| i.raw.dropped_files.clone());
         for file in dropped {
