@@ -5,11 +5,13 @@
 //!
 //! - [`store`]: the recordings, deduplication, files and the memory limit.
 //! - [`Server`]: the listener and one thread per client.
+//! - [`websocket`]: subscribers over WebSocket (the web viewer), next to the TCP ones.
 //!
 //! Bad peers (garbage, a wrong version, an oversized length, a stall mid-frame) get their
 //! connection closed with a logged reason; everyone else is served on.
 
 pub mod store;
+pub mod websocket;
 
 use std::io::{BufReader, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -45,6 +47,9 @@ pub struct ServerConfig {
     pub subscriber_queue_bytes: u64,
     /// Messages a subscriber may fall behind before it is disconnected.
     pub subscriber_queue_messages: usize,
+    /// Also serve subscribers over WebSocket on this port of `bind` (0 picks a free one):
+    /// the web viewer follows the server there.
+    pub ws_port: Option<u16>,
 }
 
 impl Default for ServerConfig {
@@ -59,6 +64,7 @@ impl Default for ServerConfig {
             report_interval: None,
             subscriber_queue_bytes: 256 << 20,
             subscriber_queue_messages: 100_000,
+            ws_port: None,
         }
     }
 }
@@ -98,6 +104,7 @@ pub struct Stats {
 /// A bound server, ready to run.
 pub struct Server {
     listener: TcpListener,
+    ws_listener: Option<TcpListener>,
     config: ServerConfig,
     store: Arc<Store>,
     stats: Arc<Stats>,
@@ -107,6 +114,7 @@ pub struct Server {
 /// A server running on its own thread.
 pub struct ServerHandle {
     addr: SocketAddr,
+    ws_addr: Option<SocketAddr>,
     store: Arc<Store>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
@@ -118,6 +126,13 @@ impl Server {
         let addr = SocketAddr::new(config.bind, config.port);
         let listener =
             TcpListener::bind(addr).map_err(|source| ServerError::Bind { addr, source })?;
+        let ws_listener = match config.ws_port {
+            Some(port) => {
+                let addr = SocketAddr::new(config.bind, port);
+                Some(TcpListener::bind(addr).map_err(|source| ServerError::Bind { addr, source })?)
+            }
+            None => None,
+        };
         let store =
             Store::open(config.save_dir.clone(), config.memory_limit).map_err(|source| {
                 ServerError::SaveDir {
@@ -127,6 +142,7 @@ impl Server {
             })?;
         Ok(Self {
             listener,
+            ws_listener,
             config,
             store: Arc::new(store),
             stats: Arc::new(Stats::default()),
@@ -141,17 +157,29 @@ impl Server {
             .unwrap_or_else(|_| SocketAddr::new(self.config.bind, self.config.port))
     }
 
+    /// The WebSocket address actually bound, when [`ServerConfig::ws_port`] is set.
+    pub fn ws_addr(&self) -> Option<SocketAddr> {
+        self.ws_listener.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
     /// The recordings.
     pub fn store(&self) -> Arc<Store> {
         self.store.clone()
     }
 
     /// Serves clients until [`ServerHandle::stop`] (or forever).
-    pub fn run(self) {
+    pub fn run(mut self) {
         if let Some(interval) = self.config.report_interval {
             let (stats, stop, store) = (self.stats.clone(), self.stop.clone(), self.store.clone());
             std::thread::spawn(move || report(&stats, &store, &stop, interval));
         }
+        let ws_thread = self.ws_listener.take().map(|listener| {
+            let (store, stop, config) =
+                (self.store.clone(), self.stop.clone(), self.config.clone());
+            std::thread::Builder::new()
+                .name("reel-ws".into())
+                .spawn(move || websocket::accept_loop(&listener, &store, &stop, &config))
+        });
         for stream in self.listener.incoming() {
             if self.stop.load(Ordering::SeqCst) {
                 break;
@@ -171,18 +199,23 @@ impl Server {
                 Err(e) => log::warn!("accept failed: {e}"),
             }
         }
+        if let Some(Ok(thread)) = ws_thread {
+            let _ = thread.join();
+        }
         self.store.close_files();
     }
 
     /// Runs the server on its own thread.
     pub fn spawn(self) -> ServerHandle {
-        let (addr, store, stop) = (self.local_addr(), self.store.clone(), self.stop.clone());
+        let (addr, ws_addr) = (self.local_addr(), self.ws_addr());
+        let (store, stop) = (self.store.clone(), self.stop.clone());
         let thread = std::thread::Builder::new()
             .name("reel-server".into())
             .spawn(move || self.run())
             .ok();
         ServerHandle {
             addr,
+            ws_addr,
             store,
             stop,
             thread,
@@ -196,6 +229,11 @@ impl ServerHandle {
         self.addr
     }
 
+    /// The WebSocket address subscribers (web viewers) connect to, when enabled.
+    pub fn ws_addr(&self) -> Option<SocketAddr> {
+        self.ws_addr
+    }
+
     /// The recordings.
     pub fn store(&self) -> &Arc<Store> {
         &self.store
@@ -204,8 +242,10 @@ impl ServerHandle {
     /// Stops accepting, finishes the recording files, and waits for the accept loop.
     pub fn stop(mut self) {
         self.stop.store(true, Ordering::SeqCst);
-        // Wake the blocking accept.
-        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+        // Wake the blocking accepts.
+        for addr in std::iter::once(self.addr).chain(self.ws_addr) {
+            let _ = TcpStream::connect_timeout(&addr, Duration::from_secs(1));
+        }
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
@@ -283,7 +323,7 @@ fn serve_client(stream: TcpStream, store: &Store, stats: &Stats, config: &Server
 
 /// One subscriber: everything held so far, then every new message, through a bounded
 /// queue so that a slow reader never slows producers or grows memory without bound.
-fn serve_subscriber(stream: TcpStream, peer: &str, store: &Store, config: &ServerConfig) {
+fn serve_subscriber(stream: impl Write, peer: &str, store: &Store, config: &ServerConfig) {
     use crossbeam_channel::TrySendError;
     use parking_lot::Mutex;
     use reel_core::{ArrowMsg, LogMsg, RowId, SetStoreInfo};
@@ -348,7 +388,7 @@ fn serve_subscriber(stream: TcpStream, peer: &str, store: &Store, config: &Serve
 
 /// Writes the snapshot, then queued messages until the subscriber leaves or is cut.
 fn stream_to_subscriber(
-    stream: TcpStream,
+    stream: impl Write,
     snapshot: &[reel_store::RecordingSnapshot],
     rx: &crossbeam_channel::Receiver<(reel_core::LogMsg, u64)>,
     queued: &AtomicU64,

@@ -169,3 +169,74 @@ fn a_slow_subscriber_is_cut_off_and_the_others_keep_up() {
     );
     handle.stop();
 }
+
+/// Reads WebSocket messages through the push decoder until `rows` data rows arrived.
+fn read_ws_rows(
+    socket: &mut tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>>,
+    decoder: &mut reel_format::StreamDecoder,
+    rows: usize,
+) -> (Vec<i64>, bool) {
+    let (mut frames, mut saw_info) = (Vec::new(), false);
+    while frames.len() < rows {
+        let message = socket.read().expect("WebSocket open");
+        let tungstenite::Message::Binary(bytes) = message else {
+            continue;
+        };
+        assert!(bytes.len() <= 1 << 20, "pieces stay under 1 MiB");
+        for item in decoder.push(&bytes) {
+            match item.expect("valid message").msg {
+                LogMsg::ArrowMsg(a) => frames.extend_from_slice(
+                    a.chunk.timelines()[&Timeline::new_sequence("frame")].times(),
+                ),
+                LogMsg::SetStoreInfo(_) => saw_info = true,
+                LogMsg::BlueprintActivation(_) => {}
+            }
+        }
+    }
+    (frames, saw_info)
+}
+
+#[test]
+fn a_websocket_subscriber_gets_everything_then_live_data_and_can_leave() {
+    let handle = server(ServerConfig {
+        ws_port: Some(0),
+        ..ServerConfig::default()
+    });
+    let ws_addr = handle.ws_addr().expect("WebSocket enabled");
+    let store = handle.store().clone();
+    store.insert(info()).expect("insert");
+    for frame in 0..50 {
+        store.insert(data(frame, 1000)).expect("insert");
+    }
+    let (mut socket, _) = tungstenite::connect(format!("ws://{ws_addr}")).expect("connect");
+    let mut decoder = reel_format::StreamDecoder::default();
+    let (mut frames, saw_info) = read_ws_rows(&mut socket, &mut decoder, 50);
+    assert!(saw_info, "the store info comes first");
+    frames.sort_unstable();
+    assert_eq!(frames, (0..50).collect::<Vec<_>>());
+    for frame in 50..60 {
+        store.insert(data(frame, 4)).expect("insert");
+    }
+    let (live, _) = read_ws_rows(&mut socket, &mut decoder, 10);
+    assert_eq!(live, (50..60).collect::<Vec<_>>(), "live rows in order");
+
+    // A page that leaves is noticed while idle and its subscription dropped.
+    let subscribers = || store.data().subscriber_count();
+    let before = subscribers();
+    socket.close(None).expect("close");
+    let _ = socket.flush();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while subscribers() >= before && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(subscribers() < before, "the closed page is unsubscribed");
+
+    // Not a WebSocket: the connection is refused with a reason, the server serves on.
+    let mut plain = TcpStream::connect(ws_addr).expect("connect");
+    plain.write_all(b"GET / HTTP/1.1\r\n\r\n").expect("write");
+    let (mut socket, _) = tungstenite::connect(format!("ws://{ws_addr}")).expect("reconnect");
+    let mut decoder = reel_format::StreamDecoder::default();
+    let (frames, _) = read_ws_rows(&mut socket, &mut decoder, 60);
+    assert_eq!(frames.len(), 60);
+    handle.stop();
+}

@@ -168,6 +168,11 @@ impl Store {
         self.subscribers.lock().list.retain(|(s, _)| *s != id);
     }
 
+    /// How many subscribers follow this store.
+    pub fn subscriber_count(&self) -> usize {
+        self.subscribers.lock().list.len()
+    }
+
     fn notify(&self, event: &StoreEvent) {
         let subscribers: Vec<Arc<Subscriber>> = self
             .subscribers
