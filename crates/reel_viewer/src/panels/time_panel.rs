@@ -321,7 +321,16 @@ fn draw_ticks(
     rect: Rect,
 ) {
     let color = ui.visuals().weak_text_color();
-    let min_step = axis.per_point() * 90.0;
+    let font = FontId::proportional(10.0);
+    // Ticks at least one label (plus a gap) apart, so labels never overlap.
+    let widest = [axis.lo, axis.hi]
+        .into_iter()
+        .map(|t| {
+            let text = tick_label(timeline.typ(), t, nice_step(axis.per_point() * 90.0));
+            painter.layout_no_wrap(text, font.clone(), color).size().x
+        })
+        .fold(0.0_f32, f32::max);
+    let min_step = axis.per_point() * f64::from((widest + 16.0).max(60.0));
     let step = match timeline.typ() {
         reel_core::TimeType::Sequence => nice_step(min_step).max(1.0),
         _ => nice_step(min_step),
@@ -344,10 +353,44 @@ fn draw_ticks(
         painter.text(
             Pos2::new(x + 2.0, rect.top() + 2.0),
             Align2::LEFT_TOP,
-            timeline.typ().format(TimeInt::new(t.round() as i64)),
-            FontId::proportional(10.0),
+            tick_label(timeline.typ(), t, step),
+            font.clone(),
             color,
         );
+    }
+}
+
+/// A tick's label: sequence numbers whole; times as the time of day and durations in
+/// seconds, with only as many decimals as the tick step needs (the cursor's own label shows
+/// the full value).
+pub fn tick_label(typ: reel_core::TimeType, t: f64, step: f64) -> String {
+    let decimals = (9.0 - step.max(1.0).log10().floor()).clamp(0.0, 9.0) as usize;
+    // Rounded in integers to the last digit shown: `t` itself is only as exact as an f64.
+    let unit = 10_i64.pow(9 - decimals as u32);
+    let value = match typ {
+        reel_core::TimeType::Sequence => t.round() as i64,
+        _ => ((t / unit as f64).round() as i64).saturating_mul(unit),
+    };
+    let full = typ.format(TimeInt::new(value));
+    let trim = |text: &str| match text.split_once('.') {
+        Some((whole, fraction)) if decimals == 0 => {
+            let rest = fraction.trim_start_matches(|c: char| c.is_ascii_digit());
+            format!("{whole}{rest}")
+        }
+        Some((whole, fraction)) => {
+            let digits: String = fraction.chars().take_while(char::is_ascii_digit).collect();
+            let rest = &fraction[digits.len()..];
+            format!("{whole}.{}{rest}", &digits[..decimals.min(digits.len())])
+        }
+        None => text.to_owned(),
+    };
+    match typ {
+        reel_core::TimeType::Sequence => full,
+        reel_core::TimeType::Duration => trim(&full),
+        reel_core::TimeType::Time => {
+            let time_of_day = full.split_once('T').map_or(full.as_str(), |(_, t)| t);
+            trim(time_of_day.trim_end_matches('Z'))
+        }
     }
 }
 
@@ -399,6 +442,23 @@ mod tests {
         assert_eq!(nice_step(3.0), 5.0);
         assert_eq!(nice_step(42.0), 50.0);
         assert_eq!(nice_step(0.0), 1.0);
+    }
+
+    #[test]
+    fn tick_labels_show_what_the_step_resolves() {
+        use reel_core::TimeType;
+        assert_eq!(tick_label(TimeType::Sequence, 150.0, 10.0), "#150");
+        // 2026-11-24T11:04:33.701281791Z
+        let t = 1_795_518_273_701_281_791.0;
+        assert_eq!(tick_label(TimeType::Time, t, 1e9), "11:04:34");
+        assert_eq!(tick_label(TimeType::Time, t, 1e7), "11:04:33.70");
+        // Nanosecond steps keep all nine digits (the last one is at f64's precision here).
+        assert!(tick_label(TimeType::Time, t, 1.0).starts_with("11:04:33.70128179"));
+        // Rounded, not cut: 39.9098 stays .9098 although the f64 is a little below it.
+        let t = 1_795_519_119_909_800_000.0 - 200.0;
+        assert_eq!(tick_label(TimeType::Time, t, 2e5), "11:18:39.9098");
+        assert_eq!(tick_label(TimeType::Duration, 2.5e9, 5e8), "2.5s");
+        assert_eq!(tick_label(TimeType::Duration, 3e9, 1e9), "3s");
     }
 
     #[test]
