@@ -65,10 +65,10 @@ impl fmt::Display for TimeType {
 
 /// Nanoseconds since the Unix epoch, now (0 on a clock set before 1970).
 pub fn now_nanos() -> i64 {
-    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-    use web_time::{SystemTime, UNIX_EPOCH};
     #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     use std::time::{SystemTime, UNIX_EPOCH};
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    use web_time::{SystemTime, UNIX_EPOCH};
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos() as i64)

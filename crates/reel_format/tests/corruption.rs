@@ -301,7 +301,10 @@ fn pushed_lying_length_fails_without_waiting() {
         "{out:?}"
     );
     assert!(decoder.failed());
-    assert!(decoder.push(&lying).is_empty(), "pushes after an error are ignored");
+    assert!(
+        decoder.push(&lying).is_empty(),
+        "pushes after an error are ignored"
+    );
 }
 
 /// Bounded mutation fuzzing: random byte edits, insertions, deletions and splices, half of
