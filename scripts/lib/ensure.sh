@@ -67,3 +67,34 @@ have_display() {
     [ "$(uname -s)" != "Linux" ] && return 0
     [ -n "${DISPLAY:-}" ]
 }
+
+# The web viewer's toolchain: the wasm32 target and the wasm-bindgen CLI at the version of
+# the wasm-bindgen crate in Cargo.lock (they must match exactly). Installed without
+# --locked: a locked dependency of the CLI is not on every registry mirror.
+ensure_web_toolchain() {
+    rustup target list --installed | grep -qx wasm32-unknown-unknown \
+        || rustup target add wasm32-unknown-unknown
+    local want
+    want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
+    if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+        echo "installing wasm-bindgen-cli $want" >&2
+        cargo install --quiet wasm-bindgen-cli --version "$want"
+    fi
+}
+
+# Chromium for the web viewer's browser tests (driven headless by playwright, which uses
+# this system browser instead of downloading its own).
+ensure_browser() {
+    command -v chromium >/dev/null 2>&1 && return 0
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "error: the web viewer's tests need Chromium; install it and retry" >&2
+        exit 2
+    fi
+    local sudo=()
+    [ "$(id -u)" -ne 0 ] && sudo=(sudo -n)
+    echo "installing chromium (for the web viewer's browser tests)" >&2
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null \
+        || { "${sudo[@]}" apt-get update -q >/dev/null \
+             && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null; } \
+        || { echo "error: could not install chromium; install it and retry" >&2; exit 2; }
+}

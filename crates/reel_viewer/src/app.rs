@@ -394,22 +394,25 @@ impl ViewerApp {
                 }
             });
         } else {
+            // Panels start at their usual sizes, smaller in small windows (a notebook cell),
+            // so that the views keep most of the space.
+            let whole = ui.max_rect().size();
             egui::Panel::bottom("time_panel")
                 .resizable(true)
-                .default_size(200.0)
+                .default_size(200.0_f32.min(whole.y * 0.25))
                 .show(ui, |ui| {
                     time_panel::ui(&ctx, &mut state.time, &mut state.tree, ui, &mut out);
                 });
             egui::Panel::left("entity_tree")
                 .resizable(true)
-                .default_size(240.0)
+                .default_size(240.0_f32.min(whole.x * 0.18))
                 .show(ui, |ui| {
                     ui.strong("Entities");
                     entity_tree::ui(&ctx, &mut state.tree, ui, &mut out);
                 });
             egui::Panel::right("selection")
                 .resizable(true)
-                .default_size(300.0)
+                .default_size(300.0_f32.min(whole.x * 0.2))
                 .show(ui, |ui| {
                     ui.strong("Selection");
                     state.selection_panel.ui(&ctx, ui, &mut out);
