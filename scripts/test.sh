@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # reel's whole test suite: formatting, lints, the demo end to end, bounded fuzzing of the
 # decoder, every unit, property and integration test of the workspace, then the Python
-# package's tests (pytest against the built extension).
+# package's tests (pytest against the built extension, including the web viewer in
+# headless Chromium and a notebook run by a real Jupyter kernel).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/ensure.sh
 ensure_rust
 ensure_viewer_runtime
+ensure_browser
+# The web viewer first: the reel binary and the Python extension embed it.
+scripts/build_web.sh
 ensure_python
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -14,8 +18,9 @@ step() { printf '\n==> %s\n' "$*"; }
 step "formatting (cargo fmt --check)"
 cargo fmt --all -- --check
 
-step "lints (cargo clippy -D warnings)"
+step "lints (cargo clippy -D warnings, natively and for the web viewer's wasm32)"
 cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
+cargo clippy -p reel_web --target wasm32-unknown-unknown --locked -- -D warnings
 
 step "demo (scripts/demo.sh, headless: rendered to a PNG) and reel verify on its output"
 tmp="$(mktemp -d)"

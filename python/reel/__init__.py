@@ -120,12 +120,21 @@ __all__ = [
     "set_time_nanos",
     "set_time_seconds",
     "set_time_sequence",
+    "serve",
     "spawn",
+    "start_web_viewer_server",
     "stdout",
 ]
 
 #: The default port of `spawn` and `connect`.
 DEFAULT_PORT = 9876
+
+#: The default width of `MemoryRecording.as_html` / `show`, in pixels.
+DEFAULT_WIDTH: int = _reel.DEFAULT_WIDTH
+#: The default height of `MemoryRecording.as_html` / `show`, in pixels.
+DEFAULT_HEIGHT: int = _reel.DEFAULT_HEIGHT
+#: Milliseconds a notebook viewer may take to draw its first frame before it says why not.
+DEFAULT_TIMEOUT: int = _reel.DEFAULT_TIMEOUT
 
 
 # Deliver every recording while the interpreter is whole: arrays handed to Rust are released
@@ -260,6 +269,16 @@ class RecordingStream(LogFamily):
     def stdout(self) -> None:
         """Writes the recording to standard output from now on."""
         self._handle.stdout()
+
+    def serve(self, open_browser: bool = True, web_port: Optional[int] = None, ws_port: Optional[int] = None) -> str:
+        """Serves this recording to web browsers from now on: the web viewer over HTTP on
+        ``web_port`` (default 9090) and the data, live, over WebSocket on ``ws_port``
+        (default 9877), both on loopback; 0 picks a free port. Opens the viewer in a browser
+        with ``open_browser``. Returns (and prints) the viewer's URL; serving lasts until the
+        process exits."""
+        url = self._handle.serve(open_browser, web_port, ws_port)
+        print(f"reel: web viewer at {url}", file=sys.stderr)
+        return url
 
     def memory_recording(self) -> "MemoryRecording":
         """Keeps the recording in memory from now on; returns the memory recording."""
@@ -463,6 +482,46 @@ class MemoryRecording:
     def drain_as_bytes(self) -> bytes:
         """Takes everything held, as bytes of the reel format."""
         return self._handle.drain_as_bytes()
+
+    def as_html(
+        self,
+        *,
+        width: int = DEFAULT_WIDTH,
+        height: int = DEFAULT_HEIGHT,
+        app_url: Optional[str] = None,
+        timeout_ms: int = DEFAULT_TIMEOUT,
+        other: Optional["MemoryRecording"] = None,
+    ) -> str:
+        """An HTML snippet showing this recording (with ``other`` merged in) in the web
+        viewer; flushes first (blocking). The viewer and the data are inline, so the snippet
+        needs no network and survives exporting the notebook; with ``app_url``, or while
+        `start_web_viewer_server` runs, the viewer is loaded from there instead. If the viewer
+        has not drawn within ``timeout_ms``, the snippet says why and what to do."""
+        return self._handle.as_html(
+            width, height, app_url, timeout_ms, other._handle if other is not None else None
+        )
+
+    def show(
+        self,
+        *,
+        other: Optional["MemoryRecording"] = None,
+        width: int = DEFAULT_WIDTH,
+        height: int = DEFAULT_HEIGHT,
+        app_url: Optional[str] = None,
+        timeout_ms: int = DEFAULT_TIMEOUT,
+    ) -> None:
+        """Displays `as_html` in the notebook (through IPython)."""
+        try:
+            from IPython.display import HTML, display
+        except ImportError as e:
+            raise ImportError(
+                "MemoryRecording.show() needs IPython (run it in a notebook); "
+                "use as_html() to get the HTML instead"
+            ) from e
+        display(HTML(self.as_html(width=width, height=height, app_url=app_url, timeout_ms=timeout_ms, other=other)))
+
+    def _repr_html_(self) -> str:
+        return self.as_html()
 
 
 class Recording:
@@ -743,6 +802,7 @@ spawn = _module_function(RecordingStream.spawn)
 save = _module_function(RecordingStream.save)
 stdout = _module_function(RecordingStream.stdout)
 memory_recording = _module_function(RecordingStream.memory_recording)
+serve = _module_function(RecordingStream.serve)
 disconnect = _module_function(RecordingStream.disconnect)
 flush = _module_function(RecordingStream.flush)
 set_time_sequence = _module_function(RecordingStream.set_time_sequence)
@@ -779,6 +839,16 @@ log_disconnected_space = _module_function(RecordingStream.log_disconnected_space
 log_annotation_context = _module_function(RecordingStream.log_annotation_context)
 log_cleared = _module_function(RecordingStream.log_cleared)
 log_extension_components = _module_function(RecordingStream.log_extension_components)
+
+
+def start_web_viewer_server(port: int = 0) -> str:
+    """Hosts the web viewer over HTTP on ``port`` of loopback (0: a free port) — the viewer
+    only, no data. While it runs, `MemoryRecording.as_html` loads the viewer from it instead of
+    embedding it (smaller notebooks). Returns (and prints) its URL; it runs until the process
+    exits."""
+    url = _reel.start_web_viewer_server(port)
+    print(f"reel: web viewer hosted at {url}", file=sys.stderr)
+    return url
 
 
 class LoggingHandler(logging.Handler):

@@ -211,6 +211,7 @@ def test_functions_with_recording_are_methods():
         "save",
         "stdout",
         "memory_recording",
+        "serve",
         "disconnect",
         "flush",
         "set_time_seconds",
@@ -235,6 +236,39 @@ def test_sink_and_time_defaults_match_the_reference():
     assert inspect.signature(rr.connect).parameters["flush_timeout_sec"].default == 2.0
     spawn = inspect.signature(rr.spawn).parameters
     assert (spawn["port"].default, spawn["connect"].default, spawn["memory_limit"].default) == (9876, True, "75%")
+
+
+def test_web_signatures_match_the_reference():
+    serve = inspect.signature(rr.serve).parameters
+    assert [(p.name, p.default) for p in serve.values()][:3] == [
+        ("open_browser", True),
+        ("web_port", None),
+        ("ws_port", None),
+    ]
+    port = inspect.signature(rr.start_web_viewer_server).parameters["port"]
+    assert (port.default, port.kind) == (0, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    expected = {
+        "width": rr.DEFAULT_WIDTH,
+        "height": rr.DEFAULT_HEIGHT,
+        "app_url": None,
+        "timeout_ms": rr.DEFAULT_TIMEOUT,
+        "other": None,
+    }
+    for method in (rr.MemoryRecording.as_html, rr.MemoryRecording.show):
+        params = list(inspect.signature(method).parameters.values())[1:]
+        assert all(p.kind == inspect.Parameter.KEYWORD_ONLY for p in params), method
+        assert {p.name: p.default for p in params} == expected, method
+    assert (rr.DEFAULT_WIDTH, rr.DEFAULT_HEIGHT) == (950, 712)
+
+
+def test_as_html_flushes_and_carries_the_recording():
+    rec = rr.new_recording(application_id="html")
+    mem = rec.memory_recording()
+    rec.log_scalar("s", 1.0)  # still in the batcher: as_html must flush it
+    html = mem.as_html(width=300, height=200)
+    assert html.startswith('<div class="reel-viewer"') and 'width="300" height="200"' in html
+    assert mem._repr_html_().count("srcdoc") == 1
+    assert mem.num_msgs() >= 2, "as_html reads without draining"
 
 
 def test_time_functions_stamp_rows():

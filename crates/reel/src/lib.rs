@@ -9,7 +9,9 @@
 //! - [`core`]: the data model (entity paths, timelines, components, chunks, messages);
 //! - [`types`]: the built-in components and archetypes, also at [`components`] and
 //!   [`archetypes`];
-//! - [`format`]: the byte format of files and network streams.
+//! - [`format`]: the byte format of files and network streams;
+//! - [`web`]: the viewer in a browser — [`web::serve_web`], [`web::start_web_viewer_server`],
+//!   and [`web::NotebookExt::as_html`] for notebooks.
 //!
 //! ```
 //! use reel::archetypes::Points3D;
@@ -25,6 +27,8 @@ pub use reel_core as core;
 pub use reel_format as format;
 pub use reel_sdk as sdk;
 pub use reel_types as types;
+
+pub mod web;
 
 pub use reel_core::{
     ApplicationId, AsComponents, Chunk, ChunkRow, Component, ComponentBatch, ComponentName,

@@ -131,6 +131,15 @@ enum Command {
         /// Seconds between throughput reports (0: none).
         #[arg(long, default_value_t = 10)]
         report_secs: u64,
+        /// Also host the web viewer over HTTP, following this server live over WebSocket.
+        #[arg(long)]
+        web_viewer: bool,
+        /// The web viewer's HTTP port (with --web-viewer; 0 picks a free one).
+        #[arg(long, default_value_t = reel_web_viewer::DEFAULT_WEB_PORT, requires = "web_viewer")]
+        web_port: u16,
+        /// The WebSocket port web viewers follow the server on (with --web-viewer).
+        #[arg(long, default_value_t = reel_web_viewer::DEFAULT_WS_PORT, requires = "web_viewer")]
+        ws_port: u16,
     },
 }
 
@@ -218,19 +227,24 @@ fn run(cli: Cli) -> Result<u8, String> {
             save,
             memory_limit,
             report_secs,
+            web_viewer,
+            web_port,
+            ws_port,
         } => {
             let memory_limit = memory_limit
                 .map(|m| parse_memory_limit(&m).map_err(|e| format!("--memory-limit: {e}")))
                 .transpose()?;
-            serve(reel_server::ServerConfig {
+            let config = reel_server::ServerConfig {
                 bind,
                 port,
                 save_dir: save,
                 memory_limit,
                 report_interval: (report_secs > 0)
                     .then(|| std::time::Duration::from_secs(report_secs)),
+                ws_port: web_viewer.then_some(ws_port),
                 ..Default::default()
-            })
+            };
+            serve(config, web_viewer.then_some(web_port))
         }
         Command::Compact { input, output } => {
             let report = crate::compact(open(&input)?, &output)?;
@@ -404,11 +418,26 @@ fn render(
     Ok(if report.error.is_some() { 1 } else { 0 })
 }
 
-fn serve(config: reel_server::ServerConfig) -> Result<u8, String> {
+fn serve(config: reel_server::ServerConfig, web_port: Option<u16>) -> Result<u8, String> {
     let _ = log::set_logger(&StderrLogger).map(|()| log::set_max_level(log::LevelFilter::Info));
+    let bind = config.bind;
     let server = reel_server::Server::bind(config).map_err(|e| e.to_string())?;
     // One line on stdout for scripts (and `spawn`) to read the port from.
     println!("reel server listening on {}", server.local_addr());
+    // Kept until the server stops: dropping it stops the web viewer.
+    let _web = match (web_port, server.ws_addr()) {
+        (Some(port), Some(ws)) => {
+            let web = reel_web_viewer::WebViewerServer::start_following(
+                bind,
+                port,
+                &reel_web_viewer::ws_url(ws),
+            )
+            .map_err(|e| e.to_string())?;
+            println!("reel web viewer on {}", web.url());
+            Some(web)
+        }
+        _ => None,
+    };
     let _ = std::io::stdout().flush();
     server.run();
     Ok(0)

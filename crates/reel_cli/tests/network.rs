@@ -54,6 +54,10 @@ fn main() {
             spawn_starts_reuses_and_explains_failures,
         ),
         ("serve_reports_throughput", serve_reports_throughput),
+        (
+            "serve_web_viewer_hosts_the_page_and_streams_live",
+            serve_web_viewer_hosts_the_page_and_streams_live,
+        ),
     ];
     println!("\nrunning {} tests", checks.len());
     let mut failed = 0;
@@ -599,4 +603,89 @@ fn serve_reports_throughput() {
         err.contains("msgs/s") && err.contains("recordings"),
         "total: {err}"
     );
+}
+
+/// `reel serve --web-viewer`: the page is served, names the WebSocket it follows, and that
+/// WebSocket carries what an SDK logs. (The page itself is driven in Chromium by
+/// python/tests/test_web.py.)
+fn serve_web_viewer_hosts_the_page_and_streams_live() {
+    let reel = env!("CARGO_BIN_EXE_reel");
+    let refused = Command::new(reel)
+        .args(["serve", "--web-port", "0"])
+        .output()
+        .expect("run");
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "--web-port needs --web-viewer"
+    );
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--web-viewer"));
+
+    let mut child = Command::new(reel)
+        .args(["serve", "--port", "0", "--report-secs", "0", "--web-viewer"])
+        .args(["--web-port", "0", "--ws-port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start reel serve");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut lines = [String::new(), String::new()];
+    for line in &mut lines {
+        stdout.read_line(line).expect("read a line");
+    }
+    let last_word = |line: &str| {
+        line.trim()
+            .rsplit(' ')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (sdk_addr, page_url) = (last_word(&lines[0]), last_word(&lines[1]));
+    assert!(
+        lines[1].starts_with("reel web viewer on http://127.0.0.1:"),
+        "{lines:?}"
+    );
+
+    let web_addr = page_url.trim_start_matches("http://");
+    let mut http = TcpStream::connect(web_addr).expect("connect to the web viewer");
+    write!(http, "GET / HTTP/1.0\r\nHost: {web_addr}\r\n\r\n").expect("request");
+    let mut page = String::new();
+    http.read_to_string(&mut page).expect("page");
+    assert!(
+        page.starts_with("HTTP/1.0 200") || page.starts_with("HTTP/1.1 200"),
+        "{page}"
+    );
+    let follows = page
+        .split("const follows = \"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the page follows the server's WebSocket")
+        .to_owned();
+    assert!(follows.starts_with("ws://127.0.0.1:"), "{follows}");
+
+    let (mut socket, _) = tungstenite::connect(follows.as_str()).expect("WebSocket");
+    let rec = RecordingStreamBuilder::new("web")
+        .connect(Some(&sdk_addr), Duration::from_secs(20))
+        .expect("connect");
+    for i in 0..10 {
+        rec.set_time_sequence("i", i);
+        rec.log("x", &Scalar::new(i as f64)).expect("log");
+    }
+    rec.flush_blocking().expect("flush");
+    let mut decoder = reel_format::StreamDecoder::default();
+    let mut rows = Vec::new();
+    while rows.len() < 10 {
+        let tungstenite::Message::Binary(bytes) = socket.read().expect("open") else {
+            continue;
+        };
+        for item in decoder.push(&bytes) {
+            if let LogMsg::ArrowMsg(a) = item.expect("valid").msg {
+                rows.extend_from_slice(a.chunk.timelines()[&Timeline::new_sequence("i")].times());
+            }
+        }
+    }
+    rows.sort_unstable();
+    assert_eq!(rows, (0..10).collect::<Vec<_>>());
+    let _ = child.kill();
+    let _ = child.wait();
 }

@@ -136,6 +136,29 @@ impl PyRecording {
         py.detach(|| self.rec.stdout()).map_err(to_py)
     }
 
+    /// Serves the recording to web viewers (HTTP for the viewer, WebSocket for the data)
+    /// until the process ends or `stop_web_serving` is called; returns the page's URL.
+    fn serve(
+        &self,
+        py: Python<'_>,
+        open_browser: bool,
+        web_port: Option<u16>,
+        ws_port: Option<u16>,
+    ) -> PyResult<String> {
+        let options = reel::web::ServeOptions {
+            open_browser,
+            web_port,
+            ws_port,
+            ..Default::default()
+        };
+        let serving = py
+            .detach(|| reel::web::serve_web(&self.rec, &options))
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        let url = serving.url().to_owned();
+        WEB_SERVING.lock().push(serving);
+        Ok(url)
+    }
+
     /// Keeps the recording in memory from now on.
     fn memory(&self, py: Python<'_>) -> PyMemory {
         PyMemory {
@@ -343,6 +366,28 @@ impl PyMemory {
             .detach(|| self.mem.to_bytes())
             .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
         Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// HTML showing this recording (and `other`) in the web viewer, after a blocking flush.
+    #[pyo3(signature = (width, height, app_url, timeout_ms, other=None))]
+    fn as_html(
+        &self,
+        py: Python<'_>,
+        width: u32,
+        height: u32,
+        app_url: Option<String>,
+        timeout_ms: u64,
+        other: Option<&PyMemory>,
+    ) -> PyResult<String> {
+        use reel::web::NotebookExt;
+        let options = reel::web::HtmlOptions {
+            width,
+            height,
+            app_url,
+            timeout_ms,
+        };
+        py.detach(|| self.mem.as_html(&options, other.map(|o| &o.mem)))
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))
     }
 
     /// Appends a copy of another memory recording's messages.
@@ -840,6 +885,34 @@ fn view_coordinates(xyz: &str, up: &str, right_handed: Option<bool>) -> PyResult
 #[pyfunction]
 fn shutdown_all(py: Python<'_>) {
     py.detach(reel_sdk::shutdown_all);
+    py.detach(stop_web_servers);
+}
+
+/// Web viewer servers and served recordings started from Python; they run until
+/// `stop_web_servers` (called at exit) or the end of the process.
+static WEB_SERVERS: parking_lot::Mutex<Vec<reel::web::WebViewerServer>> =
+    parking_lot::Mutex::new(Vec::new());
+static WEB_SERVING: parking_lot::Mutex<Vec<reel::web::WebServing>> =
+    parking_lot::Mutex::new(Vec::new());
+
+/// Hosts the web viewer on `port` of loopback (0: a free one); returns its URL.
+#[pyfunction]
+fn start_web_viewer_server(py: Python<'_>, port: u16) -> PyResult<String> {
+    let server = py
+        .detach(|| reel::web::start_web_viewer_server(port))
+        .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+    let url = server.url().to_owned();
+    WEB_SERVERS.lock().push(server);
+    Ok(url)
+}
+
+/// Stops every web viewer server and served recording started from Python.
+#[pyfunction]
+fn stop_web_servers() {
+    let servers = std::mem::take(&mut *WEB_SERVERS.lock());
+    let serving = std::mem::take(&mut *WEB_SERVING.lock());
+    drop(servers);
+    drop(serving);
 }
 
 /// Marks this process as a forked child: recordings inherited from the parent go inert.
@@ -872,6 +945,11 @@ fn _reel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cli_main, m)?)?;
     m.add_function(wrap_pyfunction!(notify_forked_child, m)?)?;
     m.add_function(wrap_pyfunction!(shutdown_all, m)?)?;
+    m.add_function(wrap_pyfunction!(start_web_viewer_server, m)?)?;
+    m.add_function(wrap_pyfunction!(stop_web_servers, m)?)?;
+    m.add("DEFAULT_WIDTH", reel::web::DEFAULT_WIDTH)?;
+    m.add("DEFAULT_HEIGHT", reel::web::DEFAULT_HEIGHT)?;
+    m.add("DEFAULT_TIMEOUT", reel::web::DEFAULT_TIMEOUT_MS)?;
     m.add_function(wrap_pyfunction!(check_mesh_file, m)?)?;
     m.add_function(wrap_pyfunction!(inspect_image_file, m)?)?;
     m.add_function(wrap_pyfunction!(encode_jpeg, m)?)?;
