@@ -113,6 +113,22 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Write recordings into one self-contained HTML page (the web viewer and the data
+    /// inline) that opens in any browser with no network, e.g. to share a run.
+    Html {
+        /// The page to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// The viewer's width in pixels.
+        #[arg(long, default_value_t = 1280)]
+        width: u32,
+        /// The viewer's height in pixels.
+        #[arg(long, default_value_t = 800)]
+        height: u32,
+        /// The recordings, shown together.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Receive recordings from SDK clients over TCP; print where it listens.
     Serve {
         /// The address to listen on (loopback unless told otherwise).
@@ -258,6 +274,12 @@ fn run(cli: Cli) -> Result<u8, String> {
             );
             Ok(if report.damaged { 1 } else { 0 })
         }
+        Command::Html {
+            out,
+            width,
+            height,
+            files,
+        } => html_page(&files, &out, width, height),
         Command::Export {
             parquet,
             index,
@@ -416,6 +438,63 @@ fn render(
     save_png(&image, out).map_err(|e| e.to_string())?;
     println!("wrote {} ({width}x{height})", out.display());
     Ok(if report.error.is_some() { 1 } else { 0 })
+}
+
+/// `reel html`: every file checked (whole messages only are kept from a damaged one), then
+/// written into one page.
+fn html_page(files: &[PathBuf], out: &Path, width: u32, height: u32) -> Result<u8, String> {
+    let mut streams = Vec::new();
+    let mut damaged = false;
+    for file in files {
+        let bytes =
+            std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let mut decoder = reel_format::decode_slice(&bytes);
+        let mut whole = Vec::new();
+        for item in &mut decoder {
+            match item {
+                Ok(msg) => whole.push(msg),
+                Err(e) => {
+                    eprintln!(
+                        "{}: {e}; keeping the whole messages before it",
+                        file.display()
+                    );
+                    damaged = true;
+                }
+            }
+        }
+        if decoder.ended_cleanly() {
+            streams.push(bytes);
+        } else {
+            // Re-encoded, so that the page gets a complete stream.
+            let encoded =
+                reel_format::encode_to_vec(&whole, reel_format::EncoderOptions::default())
+                    .map_err(|e| format!("{}: {e}", file.display()))?;
+            streams.push(encoded);
+        }
+    }
+    let slices: Vec<&[u8]> = streams.iter().map(Vec::as_slice).collect();
+    let options = reel_web_viewer::HtmlOptions {
+        width,
+        height,
+        // The page must stand alone, whatever runs on this machine now.
+        app_url: None,
+        timeout_ms: reel_web_viewer::DEFAULT_TIMEOUT_MS,
+    };
+    let snippet =
+        reel_web_viewer::notebook_html_inline(&slices, &options).map_err(|e| e.to_string())?;
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let title = names.join(", ").replace('&', "&amp;").replace('<', "&lt;");
+    let page = format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>reel: {title}</title></head>\n\
+         <body style=\"margin:0;background:#1b1b1b\">{snippet}</body></html>\n"
+    );
+    std::fs::write(out, &page).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    println!(
+        "wrote {} ({:.1} MB)",
+        out.display(),
+        page.len() as f64 / 1e6
+    );
+    Ok(if damaged { 1 } else { 0 })
 }
 
 fn serve(config: reel_server::ServerConfig, web_port: Option<u16>) -> Result<u8, String> {

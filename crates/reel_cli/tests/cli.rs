@@ -256,3 +256,43 @@ fn export_writes_parquet_per_entity_with_a_manifest() {
     assert_eq!(points["columns"][1], "frame");
     assert!(dir.join(points["file"].as_str().expect("file")).exists());
 }
+
+#[test]
+fn html_writes_a_page_that_carries_the_viewer_and_the_recording() {
+    let bytes = recording();
+    let input = write_temp("html.reel", &bytes);
+    let out = input.with_extension("html");
+    let run = reel(&[
+        "html",
+        "--out",
+        out.to_str().expect("path"),
+        "--width",
+        "640",
+        input.to_str().expect("path"),
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    assert!(text(&run.stdout).starts_with("wrote "));
+    let page = std::fs::read_to_string(&out).expect("page");
+    assert!(page.starts_with("<!doctype html>") && page.contains("width=\"640\" height=\"800\""));
+    // The recording is inside, byte for byte (base64, in the frame's boot options).
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    assert!(page.contains(&b64), "the recording is inline");
+    assert!(
+        page.contains("&quot;gzip&quot;:&quot;"),
+        "the viewer is inline"
+    );
+
+    // A damaged file: its whole messages are kept, and the exit code says so.
+    let cut = write_temp("html-cut.reel", &bytes[..bytes.len() - 10]);
+    let run = reel(&[
+        "html",
+        "--out",
+        out.to_str().expect("path"),
+        cut.to_str().expect("path"),
+    ]);
+    assert_eq!(run.status.code(), Some(1), "{}", text(&run.stderr));
+    assert!(std::fs::read_to_string(&out)
+        .expect("page")
+        .contains("srcdoc"));
+}

@@ -54,11 +54,25 @@ pub fn notebook_html(
     recordings: &[&[u8]],
     options: &HtmlOptions,
 ) -> Result<String, WebViewerError> {
-    let app_url = options
-        .app_url
-        .clone()
-        .or_else(crate::running_url)
-        .map(|u| u.trim_end_matches('/').to_owned());
+    let app_url = options.app_url.clone().or_else(crate::running_url);
+    snippet(recordings, options, app_url)
+}
+
+/// Like [`notebook_html`], but with the viewer always inline unless `options.app_url` says
+/// otherwise (for pages that must stand alone, e.g. `reel html`).
+pub fn notebook_html_inline(
+    recordings: &[&[u8]],
+    options: &HtmlOptions,
+) -> Result<String, WebViewerError> {
+    snippet(recordings, options, options.app_url.clone())
+}
+
+fn snippet(
+    recordings: &[&[u8]],
+    options: &HtmlOptions,
+    app_url: Option<String>,
+) -> Result<String, WebViewerError> {
+    let app_url = app_url.map(|u| u.trim_end_matches('/').to_owned());
     let data: Vec<String> = recordings.iter().map(|r| BASE64.encode(r)).collect();
     let boot = match &app_url {
         Some(url) => serde_json::json!({

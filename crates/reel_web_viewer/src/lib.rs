@@ -12,7 +12,10 @@ pub mod html;
 pub mod server;
 
 pub use assets::{Assets, WASM_FILE};
-pub use html::{notebook_html, HtmlOptions, DEFAULT_HEIGHT, DEFAULT_TIMEOUT_MS, DEFAULT_WIDTH};
+pub use html::{
+    notebook_html, notebook_html_inline, HtmlOptions, DEFAULT_HEIGHT, DEFAULT_TIMEOUT_MS,
+    DEFAULT_WIDTH,
+};
 pub use server::{running_url, ws_url, WebViewerServer};
 
 /// The web viewer's HTTP port when none is given.
