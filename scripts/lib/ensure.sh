@@ -51,13 +51,8 @@ ensure_viewer_runtime() {
         echo "warning: the viewer's tests need ${missing[*]} (or your system's equivalents); install them" >&2
         return 0
     fi
-    local sudo=()
-    [ "$(id -u)" -ne 0 ] && sudo=(sudo -n)
     echo "installing the viewer's run-time packages: ${missing[*]}" >&2
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null \
-        || { "${sudo[@]}" apt-get update -q >/dev/null \
-             && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; } \
-        || { echo "error: could not install ${missing[*]}; install them and retry" >&2; exit 2; }
+    apt_install "${missing[@]}"
 }
 
 # Whether a window can open here (the same rule as the viewer's: REEL_HEADLESS=1 or no
@@ -90,11 +85,17 @@ ensure_browser() {
         echo "error: the web viewer's tests need Chromium; install it and retry" >&2
         exit 2
     fi
+    echo "installing chromium (for the web viewer's browser tests)" >&2
+    apt_install chromium
+}
+
+# Installs Debian packages (refreshing the package lists once if that is what it takes),
+# through sudo when not root; exits with a clear error when it cannot.
+apt_install() {
     local sudo=()
     [ "$(id -u)" -ne 0 ] && sudo=(sudo -n)
-    echo "installing chromium (for the web viewer's browser tests)" >&2
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null \
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null \
         || { "${sudo[@]}" apt-get update -q >/dev/null \
-             && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null; } \
-        || { echo "error: could not install chromium; install it and retry" >&2; exit 2; }
+             && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null; } \
+        || { echo "error: could not install $*; install them and retry" >&2; exit 2; }
 }

@@ -9,6 +9,9 @@ include!(concat!(env!("OUT_DIR"), "/built.rs"));
 /// The viewer's page: a full-window canvas, reading `?url=`, `?ws=` and `?renderer=`.
 pub const INDEX_HTML: &str = include_str!("../web/index.html");
 
+/// The style both the page and notebook snippets use (replaces `/*STYLE*/`).
+pub const STYLE_CSS: &str = include_str!("../web/style.css");
+
 /// The loader both the page and notebook snippets use (plain script, defines `reelBoot`).
 pub const LOADER_JS: &str = include_str!("../web/loader.js");
 

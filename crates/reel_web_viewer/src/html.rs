@@ -10,7 +10,7 @@
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 
-use crate::assets::{Assets, LOADER_JS, NOTEBOOK_HTML, WASM_FILE};
+use crate::assets::{Assets, LOADER_JS, NOTEBOOK_HTML, STYLE_CSS, WASM_FILE};
 use crate::WebViewerError;
 
 /// The frame's default width in pixels.
@@ -109,6 +109,7 @@ fn snippet(
     // `<` never appears in base64, but the messages must not be able to close the script.
     let boot = boot.to_string().replace('<', "\\u003c");
     let document = NOTEBOOK_HTML
+        .replace("/*STYLE*/", STYLE_CSS)
         .replace("/*LOADER*/", &LOADER_JS.replace("</", "<\\/"))
         .replace("/*OPTIONS*/", &boot);
     Ok(format!(

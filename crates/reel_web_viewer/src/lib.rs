@@ -2,7 +2,7 @@
 //! by `scripts/build_web.sh`; this crate embeds what that produces, so a `reel` binary or
 //! the Python package needs no files on disk to show the viewer in a browser.
 //!
-//! - [`assets`]: the embedded files (wasm-bindgen glue, gzipped wasm, page and loader).
+//! - [`assets`]: the embedded files (wasm-bindgen glue, gzipped wasm, page, style, loader).
 //! - [`server`]: [`WebViewerServer`], an HTTP server that hosts them.
 //! - [`html`]: [`notebook_html`], HTML showing recordings with the viewer inline (no network
 //!   needed, also in an exported notebook) or loaded from a running server.

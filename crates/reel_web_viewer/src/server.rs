@@ -9,7 +9,7 @@ use std::thread::JoinHandle;
 use parking_lot::Mutex;
 use tiny_http::{Header, Method, Request, Response};
 
-use crate::assets::{Assets, INDEX_HTML, LOADER_JS, WASM_FILE};
+use crate::assets::{Assets, INDEX_HTML, LOADER_JS, STYLE_CSS, WASM_FILE};
 use crate::WebViewerError;
 
 /// URLs of the servers running in this process, newest last (notebooks load the viewer
@@ -144,7 +144,9 @@ pub fn ws_url(addr: SocketAddr) -> String {
 /// The page, following `follows` by default.
 fn index_html(follows: Option<&str>) -> String {
     let json = serde_json::to_string(&follows).unwrap_or_else(|_| "null".to_owned());
-    INDEX_HTML.replace("/*FOLLOWS*/null", &json.replace('<', "\\u003c"))
+    INDEX_HTML
+        .replace("/*STYLE*/", STYLE_CSS)
+        .replace("/*FOLLOWS*/null", &json.replace('<', "\\u003c"))
 }
 
 fn respond(request: Request, assets: Assets, index: &str) {
