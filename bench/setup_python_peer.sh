@@ -10,4 +10,6 @@ ensure_python
 if [ ! -x bench/.venv-peer/bin/python ]; then
     python3 -m venv bench/.venv-peer
 fi
-bench/.venv-peer/bin/pip install --quiet --disable-pip-version-check rerun-sdk numpy
+# The catalog extra brings the peer's query path (its local server with DataFusion), used by
+# bench/store_peer.py.
+bench/.venv-peer/bin/pip install --quiet --disable-pip-version-check "rerun-sdk[catalog]==0.41.*" numpy

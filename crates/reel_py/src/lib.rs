@@ -666,41 +666,56 @@ fn load(py: Python<'_>, bytes: &[u8]) -> PyLoaded {
                 reel_store::CompactionConfig::default(),
             ),
         };
-        for item in reel_format::decode_slice(bytes) {
-            match item {
-                Ok(reel_core::LogMsg::SetStoreInfo(s))
-                    if s.info.store_id.kind == reel_core::StoreKind::Recording =>
-                {
-                    loaded
-                        .application_id
-                        .get_or_insert(s.info.application_id.to_string());
-                    loaded
-                        .recording_id
-                        .get_or_insert(s.info.store_id.id.to_string());
-                }
-                Ok(reel_core::LogMsg::ArrowMsg(a))
-                    if a.store_id.kind == reel_core::StoreKind::Recording =>
-                {
-                    loaded.recording_id.get_or_insert(a.store_id.id.to_string());
-                    for t in a.chunk.timelines().keys() {
-                        loaded
-                            .timelines
-                            .insert((t.name().to_string(), t.typ().to_string()));
+        // Decoding and indexing overlap: a second thread decodes while this one inserts.
+        let (tx, rx) = std::sync::mpsc::sync_channel(1024);
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                for item in reel_format::decode_slice(bytes) {
+                    if tx.send(item).is_err() {
+                        return;
                     }
-                    loaded
-                        .entities
-                        .entry(a.chunk.entity_path().to_string())
-                        .or_default()
-                        .push(a.chunk.clone());
-                    loaded
-                        .store
-                        .insert(reel_store::StoredChunk::new(a.chunk.clone()));
                 }
-                Ok(_) => {}
-                Err(e) => loaded.error = Some(e.to_string()),
+            });
+            for item in rx {
+                match item {
+                    Ok(reel_core::LogMsg::SetStoreInfo(s))
+                        if s.info.store_id.kind == reel_core::StoreKind::Recording =>
+                    {
+                        loaded
+                            .application_id
+                            .get_or_insert(s.info.application_id.to_string());
+                        loaded
+                            .recording_id
+                            .get_or_insert(s.info.store_id.id.to_string());
+                    }
+                    Ok(reel_core::LogMsg::ArrowMsg(a))
+                        if a.store_id.kind == reel_core::StoreKind::Recording =>
+                    {
+                        loaded.recording_id.get_or_insert(a.store_id.id.to_string());
+                        for t in a.chunk.timelines().keys() {
+                            loaded
+                                .timelines
+                                .insert((t.name().to_string(), t.typ().to_string()));
+                        }
+                        loaded
+                            .store
+                            .insert(reel_store::StoredChunk::new(a.chunk.clone()));
+                    }
+                    Ok(_) => {}
+                    Err(e) => loaded.error = Some(e.to_string()),
+                }
             }
-        }
+        });
         loaded.store.compact();
+        // Per-entity tables read the compacted chunks: holding the decoded ones as well
+        // would keep every small chunk alive next to its merged copy.
+        for chunk in loaded.store.chunks_in_order() {
+            loaded
+                .entities
+                .entry(chunk.entity_path().to_string())
+                .or_default()
+                .push(chunk);
+        }
         loaded
     })
 }
