@@ -261,6 +261,21 @@ def test_the_viewer_explains_why_it_did_not_load(browser, tmp_path):
     assert texts[1][0] == "timeout" and "did not start within 1500 ms" in texts[1][1], texts[1]
 
 
+def test_a_viewer_that_starts_after_the_timeout_replaces_the_message(browser, tmp_path):
+    html = solid_recording(MAGENTA).as_html(width=640, height=480, timeout_ms=1)
+    context, page = offline_page(browser)
+    try:
+        page.goto(write_page(tmp_path, html).as_uri(), wait_until="domcontentloaded")
+        (frame,) = viewer_frames(page, 1)
+        frame.wait_for_function("() => document.body.dataset.reel === 'timeout'", timeout=30_000, polling=1)
+        assert "did not start within 1 ms" in frame.inner_text("#status")
+        wait_ready(frame, messages=2)
+        assert not frame.is_visible("#status"), "the message goes once the viewer runs"
+        assert_image_shown(settle(page, "late"), MAGENTA, region=(0, 0, 640, 480), name="late")
+    finally:
+        context.close()
+
+
 def test_a_notebook_calling_show_renders_after_export(browser, tmp_path):
     nbformat = pytest.importorskip("nbformat")
     from nbclient import NotebookClient

@@ -81,7 +81,7 @@ async function reelBoot(options) {
       if (panic) throw new Error(panic);
       await new Promise((r) => setTimeout(r, 50));
     }
-    if (body.dataset.reel !== "loading") return;
+    // A viewer that starts after the timeout message still takes over from it.
     clearTimeout(timer);
     status.style.display = "none";
     body.dataset.reel = "ready";
