@@ -132,6 +132,12 @@ pub fn compact(input: impl Read, output: &std::path::Path) -> Result<CompactRepo
                 .map_err(write_err)?;
         }
     }
+    // After every store's data, so each activation names a blueprint already complete.
+    for activation in store.blueprint_activations() {
+        encoder
+            .append(&reel_core::LogMsg::BlueprintActivation(activation))
+            .map_err(write_err)?;
+    }
     encoder.finish().map_err(write_err)?;
     Ok(CompactReport {
         rows,

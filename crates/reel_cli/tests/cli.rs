@@ -185,7 +185,21 @@ fn many_small_chunks() -> Vec<u8> {
 
 #[test]
 fn compact_merges_chunks_and_keeps_every_row() {
-    let input = write_temp("small-chunks.reel", &many_small_chunks());
+    // A blueprint activation rides along: compaction keeps it.
+    let activation = reel_core::BlueprintActivation {
+        blueprint_id: StoreId::blueprint(RecordingId::new("bp")),
+        make_active: true,
+        make_default: false,
+    };
+    let mut bytes = many_small_chunks();
+    bytes.extend(
+        encode_to_vec(
+            &[LogMsg::BlueprintActivation(activation.clone())],
+            EncoderOptions::default(),
+        )
+        .expect("encode"),
+    );
+    let input = write_temp("small-chunks.reel", &bytes);
     let output = input.with_file_name("compacted.reel");
     let out = reel(&[
         "compact",
@@ -213,6 +227,17 @@ fn compact_merges_chunks_and_keeps_every_row() {
         }
     }
     assert_eq!(rows.len(), 5000, "every row exactly once");
+    let activations: Vec<_> = reel_format::decode_slice(&bytes)
+        .filter_map(|m| match m.expect("whole") {
+            LogMsg::BlueprintActivation(a) => Some(a),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        activations,
+        [activation],
+        "the blueprint activation is kept"
+    );
     let verify = reel(&["verify", output.to_str().expect("utf8")]);
     assert!(verify.status.success());
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use parking_lot::{Mutex, RwLock};
-use reel_core::{Chunk, LogMsg, StoreId, StoreInfo};
+use reel_core::{BlueprintActivation, Chunk, LogMsg, StoreId, StoreInfo};
 
 use crate::chunk_store::{ChunkStore, ChunkStoreEvent, CompactionConfig, GcOrder, GcReport};
 use crate::stored::StoredChunk;
@@ -90,6 +90,8 @@ struct Subscribers {
 #[derive(Default)]
 pub struct Store {
     recordings: RwLock<BTreeMap<StoreId, Arc<Recording>>>,
+    /// Blueprint activations, in arrival order (they are not data: kept as they came).
+    activations: Mutex<Vec<BlueprintActivation>>,
     subscribers: Mutex<Subscribers>,
     compaction: CompactionConfig,
 }
@@ -256,15 +258,22 @@ impl Store {
         }
     }
 
-    /// Applies a log message: infos are set, chunks inserted, the rest ignored.
+    /// Applies a log message: infos are set, chunks inserted, blueprint activations kept.
     pub fn apply(&self, msg: &LogMsg) {
         match msg {
             LogMsg::SetStoreInfo(info) => self.set_info(info.info.clone()),
             LogMsg::ArrowMsg(arrow) => {
                 self.insert(&arrow.store_id, arrow.chunk.clone());
             }
-            LogMsg::BlueprintActivation(_) => {}
+            LogMsg::BlueprintActivation(activation) => {
+                self.activations.lock().push(activation.clone());
+            }
         }
+    }
+
+    /// Every blueprint activation applied so far, in order.
+    pub fn blueprint_activations(&self) -> Vec<BlueprintActivation> {
+        self.activations.lock().clone()
     }
 
     /// Reads a reel stream (a file, a socket, bytes) into the store. Everything before the
