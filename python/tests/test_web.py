@@ -269,7 +269,11 @@ def test_a_viewer_that_starts_after_the_timeout_replaces_the_message(browser, tm
         (frame,) = viewer_frames(page, 1)
         frame.wait_for_function("() => document.body.dataset.reel === 'timeout'", timeout=30_000, polling=1)
         assert "did not start within 1 ms" in frame.inner_text("#status")
-        wait_ready(frame, messages=2)
+        frame.wait_for_function(
+            "() => document.body.dataset.reel === 'ready' && window.reelHandle.messages() >= 2",
+            timeout=READY_MS,
+            polling=100,
+        )
         assert not frame.is_visible("#status"), "the message goes once the viewer runs"
         assert_image_shown(settle(page, "late"), MAGENTA, region=(0, 0, 640, 480), name="late")
     finally:

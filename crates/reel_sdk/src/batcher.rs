@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use parking_lot::{Condvar, Mutex};
@@ -154,6 +154,19 @@ impl Group {
         }
     }
 
+    /// A group for the same rows, holding none yet.
+    fn emptied(&self) -> Self {
+        Self {
+            entity_path: self.entity_path.clone(),
+            timelines: self.timelines.clone(),
+            schema: self.schema.clone(),
+            row_ids: Vec::new(),
+            times: vec![Vec::new(); self.times.len()],
+            cells: vec![Vec::new(); self.cells.len()],
+            bytes: 0,
+        }
+    }
+
     fn matches(&self, row: &PendingRow) -> bool {
         self.entity_path == row.entity_path
             && (Arc::ptr_eq(&self.timelines, &row.timelines) || self.timelines == row.timelines)
@@ -222,8 +235,6 @@ pub(crate) struct Batcher {
     groups: Vec<Group>,
     /// Fingerprint → group index, for the common case of a repeated group.
     index: HashMap<u64, usize>,
-    pending_bytes: u64,
-    pending_rows: u64,
 }
 
 impl Batcher {
@@ -242,16 +253,13 @@ impl Batcher {
             buffered_bytes: 0,
             groups: Vec::new(),
             index: HashMap::new(),
-            pending_bytes: 0,
-            pending_rows: 0,
         }
     }
 
     /// The thread's body: runs until shutdown or until every sender is gone.
     pub fn run(mut self, rx: Receiver<Command>) {
         self.sink.send(self.store_info.clone());
-        let tick = self.config.flush_tick;
-        let mut deadline = Instant::now().checked_add(tick);
+        let mut deadline = Instant::now().checked_add(self.tick());
         // Reading the clock after every row would cost as much as handling it.
         let mut rows_since_clock = 0u32;
         loop {
@@ -261,11 +269,15 @@ impl Batcher {
             };
             match received {
                 Ok(Command::Row(row)) => {
-                    self.add(row);
-                    if self.pending_bytes >= self.config.flush_num_bytes
-                        || self.pending_rows >= self.config.flush_num_rows
+                    // Thresholds apply per group (entity, timelines, schema), as the
+                    // reference's batcher does: with many entities logged in turn, each
+                    // still gets chunks as large as the tick allows.
+                    let i = self.add(row);
+                    let group = &self.groups[i];
+                    if group.bytes >= self.config.flush_num_bytes
+                        || group.row_ids.len() as u64 >= self.config.flush_num_rows
                     {
-                        self.flush();
+                        self.flush_group(i);
                     }
                     rows_since_clock += 1;
                     if rows_since_clock < 64 {
@@ -281,6 +293,8 @@ impl Batcher {
                 }
                 Ok(Command::SetSink(sink, done)) => {
                     self.set_sink(sink);
+                    // The new sink may want another tick (live vs. storing).
+                    deadline = Instant::now().checked_add(self.tick());
                     let _ = done.send(());
                 }
                 Ok(Command::Msg(msg)) => {
@@ -301,14 +315,22 @@ impl Batcher {
             rows_since_clock = 0;
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 self.flush();
-                deadline = Instant::now().checked_add(tick);
+                deadline = Instant::now().checked_add(self.tick());
             }
         }
     }
 
-    fn add(&mut self, row: PendingRow) {
-        self.pending_bytes += row.bytes;
-        self.pending_rows += 1;
+    /// The flush period for the current sink.
+    fn tick(&self) -> Duration {
+        if self.sink.stores() {
+            self.config.storage_flush_tick
+        } else {
+            self.config.flush_tick
+        }
+    }
+
+    /// Adds `row` to its group; returns the group's index.
+    fn add(&mut self, row: PendingRow) -> usize {
         let fp = fingerprint(&row);
         let found = match self.index.get(&fp) {
             Some(&i) if self.groups[i].matches(&row) => Some(i),
@@ -320,30 +342,44 @@ impl Batcher {
         });
         self.index.insert(fp, i);
         self.groups[i].push(row);
+        i
     }
 
     /// Turns every group into a chunk and delivers it.
     fn flush(&mut self) {
         self.index.clear();
-        self.pending_bytes = 0;
-        self.pending_rows = 0;
         for group in std::mem::take(&mut self.groups) {
-            let (path, bytes) = (group.entity_path.clone(), group.bytes);
-            match group.into_chunk() {
-                Ok(chunk) => self.sink.send(LogMsg::ArrowMsg(ArrowMsg {
-                    store_id: self.store_id.clone(),
-                    chunk: Arc::new(chunk),
-                })),
-                // Rows are validated when logged and grouped by schema; this is a bug.
-                Err(e) => warn(format!(
-                    "dropping rows of {path} that do not form a chunk: {e}"
-                )),
-            }
-            if self.sink.is_buffer() {
-                self.buffered_bytes += bytes;
-            } else {
-                self.gauge.release(bytes);
-            }
+            self.deliver(group);
+        }
+    }
+
+    /// Delivers group `i` alone; an empty group takes its place, so the index stays valid
+    /// and the entity's next rows land there.
+    fn flush_group(&mut self, i: usize) {
+        let empty = self.groups[i].emptied();
+        let group = std::mem::replace(&mut self.groups[i], empty);
+        self.deliver(group);
+    }
+
+    fn deliver(&mut self, group: Group) {
+        if group.row_ids.is_empty() {
+            return;
+        }
+        let (path, bytes) = (group.entity_path.clone(), group.bytes);
+        match group.into_chunk() {
+            Ok(chunk) => self.sink.send(LogMsg::ArrowMsg(ArrowMsg {
+                store_id: self.store_id.clone(),
+                chunk: Arc::new(chunk),
+            })),
+            // Rows are validated when logged and grouped by schema; this is a bug.
+            Err(e) => warn(format!(
+                "dropping rows of {path} that do not form a chunk: {e}"
+            )),
+        }
+        if self.sink.is_buffer() {
+            self.buffered_bytes += bytes;
+        } else {
+            self.gauge.release(bytes);
         }
     }
 

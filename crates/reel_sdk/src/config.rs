@@ -3,7 +3,7 @@
 //! | variable | meaning | default |
 //! |---|---|---|
 //! | `REEL` | `on`/`1`/`true` or `off`/`0`/`false`: logging enabled | the recording's `default_enabled` |
-//! | `REEL_FLUSH_TICK_SECS` | batcher flush period, seconds | `0.05` |
+//! | `REEL_FLUSH_TICK_SECS` | batcher flush period, seconds (both live and storing sinks) | `0.05` live, `0.2` files and memory |
 //! | `REEL_FLUSH_NUM_BYTES` | flush when this many bytes are pending (`1048576`, `10MB`, `1MiB`) | 1 MiB |
 //! | `REEL_FLUSH_NUM_ROWS` | flush when this many rows are pending | `u64::MAX` |
 //! | `REEL_RECORDING_ID` | default recording id, so child processes share one recording | a random UUIDv4 |
@@ -41,8 +41,11 @@ pub enum OverflowPolicy {
 /// When the batcher turns pending rows into chunks, and how much may wait.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BatcherConfig {
-    /// Flush at least this often.
+    /// Flush at least this often when the sink shows data live (a server, a viewer).
     pub flush_tick: Duration,
+    /// Flush at least this often when the sink stores data (a file, memory, stdout):
+    /// nobody waits for it, and fewer, larger chunks make smaller files that load faster.
+    pub storage_flush_tick: Duration,
     /// Flush when this many bytes are pending.
     pub flush_num_bytes: u64,
     /// Flush when this many rows are pending.
@@ -54,8 +57,10 @@ pub struct BatcherConfig {
 }
 
 impl BatcherConfig {
-    /// The default flush period: 50 ms.
+    /// The default flush period for live sinks: 50 ms.
     pub const DEFAULT_FLUSH_TICK: Duration = Duration::from_millis(50);
+    /// The default flush period for storing sinks: 200 ms.
+    pub const DEFAULT_STORAGE_FLUSH_TICK: Duration = Duration::from_millis(200);
     /// The default byte threshold: 1 MiB.
     pub const DEFAULT_FLUSH_NUM_BYTES: u64 = 1024 * 1024;
     /// The default row threshold: none.
@@ -74,7 +79,8 @@ impl BatcherConfig {
         if let Some(v) = lookup(ENV_FLUSH_TICK_SECS) {
             match v.trim().parse::<f64>() {
                 Ok(secs) if secs.is_finite() && secs >= 0.0 => {
-                    config.flush_tick = Duration::from_secs_f64(secs)
+                    config.flush_tick = Duration::from_secs_f64(secs);
+                    config.storage_flush_tick = config.flush_tick;
                 }
                 _ => bad_value(ENV_FLUSH_TICK_SECS, &v, "a number of seconds, e.g. 0.05"),
             }
@@ -102,6 +108,7 @@ impl BatcherConfig {
     pub fn always() -> Self {
         Self {
             flush_tick: Duration::ZERO,
+            storage_flush_tick: Duration::ZERO,
             flush_num_bytes: 0,
             flush_num_rows: 0,
             ..Self::default()
@@ -112,6 +119,7 @@ impl BatcherConfig {
     pub fn never() -> Self {
         Self {
             flush_tick: Duration::MAX,
+            storage_flush_tick: Duration::MAX,
             flush_num_bytes: u64::MAX,
             flush_num_rows: u64::MAX,
             ..Self::default()
@@ -123,6 +131,7 @@ impl Default for BatcherConfig {
     fn default() -> Self {
         Self {
             flush_tick: Self::DEFAULT_FLUSH_TICK,
+            storage_flush_tick: Self::DEFAULT_STORAGE_FLUSH_TICK,
             flush_num_bytes: Self::DEFAULT_FLUSH_NUM_BYTES,
             flush_num_rows: Self::DEFAULT_FLUSH_NUM_ROWS,
             max_bytes_in_flight: Self::DEFAULT_MAX_BYTES_IN_FLIGHT,
@@ -249,6 +258,7 @@ mod tests {
             (ENV_FLUSH_NUM_ROWS, "42"),
         ]));
         assert_eq!(c.flush_tick, Duration::from_millis(250));
+        assert_eq!(c.storage_flush_tick, Duration::from_millis(250));
         assert_eq!(c.flush_num_bytes, 10_000_000);
         assert_eq!(c.flush_num_rows, 42);
 

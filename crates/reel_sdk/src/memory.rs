@@ -26,6 +26,10 @@ impl LogSink for MemorySink {
     fn send(&mut self, msg: LogMsg) {
         self.storage.msgs.lock().push(msg);
     }
+
+    fn stores(&self) -> bool {
+        true
+    }
 }
 
 /// Messages of a recording kept in memory, readable while logging goes on.

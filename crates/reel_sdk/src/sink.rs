@@ -63,6 +63,12 @@ pub trait LogSink: Send + 'static {
         false
     }
 
+    /// Whether the sink stores data rather than showing it live (files, memory): the
+    /// batcher then flushes on [`crate::BatcherConfig::storage_flush_tick`].
+    fn stores(&self) -> bool {
+        false
+    }
+
     /// Finishes the sink's output (e.g. the end frame of a file). Called once, last.
     fn close(&mut self) {}
 }
@@ -148,6 +154,10 @@ impl<W: Write + Send + 'static> LogSink for WriterSink<W> {
         if let Some(Err(e)) = self.encoder.as_mut().map(Encoder::flush) {
             self.fail(e);
         }
+    }
+
+    fn stores(&self) -> bool {
+        true
     }
 
     fn close(&mut self) {
@@ -241,6 +251,11 @@ impl LogSink for TeeSink {
 
     fn flush_blocking(&mut self) {
         self.sinks.iter_mut().for_each(|s| s.flush_blocking());
+    }
+
+    /// Only when every branch stores: a live branch keeps its latency.
+    fn stores(&self) -> bool {
+        !self.sinks.is_empty() && self.sinks.iter().all(|s| s.stores())
     }
 
     fn close(&mut self) {

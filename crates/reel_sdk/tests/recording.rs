@@ -12,8 +12,8 @@ use reel_core::{
     ChunkRow, Component, ComponentBatch, EntityPath, LogMsg, StoreKind, TimeInt, TimeType, Timeline,
 };
 use reel_sdk::{
-    BatcherConfig, CallbackSink, LogOptions, MemoryRecording, OverflowPolicy, RecordingError,
-    RecordingStream, RecordingStreamBuilder,
+    BatcherConfig, CallbackSink, LogOptions, LogSink, MemoryRecording, OverflowPolicy,
+    RecordingError, RecordingStream, RecordingStreamBuilder,
 };
 use reel_types::archetypes::{Points3D, Scalar, TextLog};
 use reel_types::components::{Color, Position3D, Radius, Scalar as ScalarValue};
@@ -176,6 +176,80 @@ fn tick_trigger_flushes_without_a_flush_call() {
     });
     rec.log("a", &Scalar::new(1.0)).expect("log");
     eventually("the tick to deliver the row", || probe.num_rows() == 1);
+}
+
+/// A probe that says it stores data, as files and memory do.
+struct StoringProbe(Box<CallbackSink>);
+
+impl LogSink for StoringProbe {
+    fn send(&mut self, msg: LogMsg) {
+        self.0.send(msg);
+    }
+
+    fn stores(&self) -> bool {
+        true
+    }
+}
+
+#[test]
+fn storing_sinks_flush_on_their_own_tick_and_a_new_sink_brings_its_tick() {
+    let config = BatcherConfig {
+        flush_tick: Duration::from_millis(20),
+        storage_flush_tick: Duration::MAX,
+        ..BatcherConfig::never()
+    };
+    let (rec, live) = probed(config.clone());
+    rec.log("a", &Scalar::new(1.0)).expect("log");
+    eventually("the live tick to deliver the row", || live.num_rows() == 1);
+
+    // Switched to a storing sink: its tick (never) applies, so nothing more arrives...
+    let stored = Probe::default();
+    rec.set_sink(Box::new(StoringProbe(stored.sink())));
+    rec.log("a", &Scalar::new(2.0)).expect("log");
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(stored.num_rows(), 0, "the storage tick has not come");
+    // ...until a flush; and with a short storage tick, the tick alone delivers.
+    rec.flush_blocking().expect("flush");
+    assert_eq!(stored.num_rows(), 1);
+    let (rec, stored) = (
+        RecordingStreamBuilder::new("storing")
+            .batcher_config(BatcherConfig {
+                storage_flush_tick: Duration::from_millis(20),
+                ..BatcherConfig::never()
+            })
+            .buffered()
+            .expect("recording"),
+        Probe::default(),
+    );
+    rec.set_sink(Box::new(StoringProbe(stored.sink())));
+    rec.log("a", &Scalar::new(3.0)).expect("log");
+    eventually("the storage tick to deliver the row", || {
+        stored.num_rows() == 1
+    });
+}
+
+#[test]
+fn thresholds_apply_per_entity() {
+    let (rec, probe) = probed(BatcherConfig {
+        flush_num_rows: 10,
+        ..BatcherConfig::never()
+    });
+    for i in 0..10 {
+        rec.log("a", &Scalar::new(i as f64)).expect("log");
+        if i < 5 {
+            rec.log("b", &Scalar::new(i as f64)).expect("log");
+        }
+    }
+    eventually("a's ten rows", || probe.num_rows() == 10);
+    std::thread::sleep(Duration::from_millis(100));
+    let delivered = rows(&probe.msgs.lock());
+    assert!(
+        delivered.iter().all(|(path, _)| path.to_string() == "a"),
+        "b has not reached the threshold: nothing of it is delivered"
+    );
+    assert_eq!(probe.num_chunks(), 1, "a's rows form one chunk");
+    rec.flush_blocking().expect("flush");
+    assert_eq!(probe.num_rows(), 15, "b's rows follow on flush");
 }
 
 #[test]
