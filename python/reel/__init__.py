@@ -44,6 +44,9 @@ from ._log import (
     RectFormat,
     Rigid3D,
     RotationAxisAngle,
+    Scale3D,
+    Transform3D,
+    Translation3D,
     TranslationAndMat3,
     TranslationRotationScale3D,
 )
@@ -61,6 +64,9 @@ __all__ = [
     "RectFormat",
     "Rigid3D",
     "RotationAxisAngle",
+    "Scale3D",
+    "Transform3D",
+    "Translation3D",
     "TranslationAndMat3",
     "TranslationRotationScale3D",
     "log",
@@ -87,6 +93,7 @@ __all__ = [
     "log_rects",
     "log_segmentation_image",
     "log_tensor",
+    "log_rigid3",
     "log_transform3d",
     "log_view_coordinates",
     "LoggingHandler",
@@ -101,6 +108,7 @@ __all__ = [
     "flush",
     "get_data_recording",
     "get_global_data_recording",
+    "get_application_id",
     "get_recording_id",
     "get_thread_local_data_recording",
     "init",
@@ -120,10 +128,19 @@ __all__ = [
     "set_time_nanos",
     "set_time_seconds",
     "set_time_sequence",
+    "cleanup_if_forked_child",
+    "reel_shutdown",
+    "script_add_args",
+    "script_setup",
+    "script_teardown",
     "serve",
+    "shutdown_at_exit",
     "spawn",
     "start_web_viewer_server",
     "stdout",
+    "strict_mode",
+    "unregister_shutdown",
+    "version",
 ]
 
 #: The default port of `spawn` and `connect`.
@@ -249,6 +266,10 @@ class RecordingStream(LogFamily):
     def get_recording_id(self) -> Optional[str]:
         """The recording id this recording logs to."""
         return self._handle.recording_id()
+
+    def get_application_id(self) -> Optional[str]:
+        """The application id this recording was created with."""
+        return self._handle.application_id()
 
     # -- sinks ---------------------------------------------------------------------------
 
@@ -776,15 +797,25 @@ def get_data_recording(recording: Optional[RecordingStream] = None) -> Optional[
     return get_thread_local_data_recording() or get_global_data_recording()
 
 
-def _module_function(method: Callable[..., Any], default: Any = None) -> Callable[..., Any]:
+def _module_function(method: Callable[..., Any], default: Any = None, positional: bool = False) -> Callable[..., Any]:
     """The module-level twin of a `RecordingStream` method: same parameters plus
-    ``recording=None``; uses `get_data_recording` and does nothing without a recording."""
+    ``recording=None``; uses `get_data_recording` and does nothing without a recording.
+
+    With ``positional``, ``recording`` may also be passed by position after the method's
+    parameters (``is_enabled(rec)``, ``save(path, rec)``), as the reference's signatures of
+    these functions allow; otherwise it is keyword-only, as for the log functions."""
     sig = inspect.signature(method)
     params = list(sig.parameters.values())[1:]
-    params.append(inspect.Parameter("recording", inspect.Parameter.KEYWORD_ONLY, default=None))
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD if positional else inspect.Parameter.KEYWORD_ONLY
+    params.append(inspect.Parameter("recording", kind, default=None))
+    own = len(params) - 1
 
     @functools.wraps(method)
     def function(*args: Any, recording: Optional[RecordingStream] = None, **kwargs: Any) -> Any:
+        if positional and len(args) > own:
+            if recording is not None or len(args) > own + 1:
+                raise TypeError(f"{method.__name__}() takes at most {own + 1} positional arguments")
+            *args, recording = args  # type: ignore[assignment]
         rec = get_data_recording(recording)
         if rec is None:
             return default
@@ -795,20 +826,21 @@ def _module_function(method: Callable[..., Any], default: Any = None) -> Callabl
     return function
 
 
-is_enabled = _module_function(RecordingStream.is_enabled, default=False)
-get_recording_id = _module_function(RecordingStream.get_recording_id)
+is_enabled = _module_function(RecordingStream.is_enabled, default=False, positional=True)
+get_recording_id = _module_function(RecordingStream.get_recording_id, positional=True)
+get_application_id = _module_function(RecordingStream.get_application_id, positional=True)
 connect = _module_function(RecordingStream.connect)
 spawn = _module_function(RecordingStream.spawn)
-save = _module_function(RecordingStream.save)
-stdout = _module_function(RecordingStream.stdout)
-memory_recording = _module_function(RecordingStream.memory_recording)
+save = _module_function(RecordingStream.save, positional=True)
+stdout = _module_function(RecordingStream.stdout, positional=True)
+memory_recording = _module_function(RecordingStream.memory_recording, positional=True)
 serve = _module_function(RecordingStream.serve)
-disconnect = _module_function(RecordingStream.disconnect)
-flush = _module_function(RecordingStream.flush)
-set_time_sequence = _module_function(RecordingStream.set_time_sequence)
-set_time_seconds = _module_function(RecordingStream.set_time_seconds)
-set_time_nanos = _module_function(RecordingStream.set_time_nanos)
-reset_time = _module_function(RecordingStream.reset_time)
+disconnect = _module_function(RecordingStream.disconnect, positional=True)
+flush = _module_function(RecordingStream.flush, positional=True)
+set_time_sequence = _module_function(RecordingStream.set_time_sequence, positional=True)
+set_time_seconds = _module_function(RecordingStream.set_time_seconds, positional=True)
+set_time_nanos = _module_function(RecordingStream.set_time_nanos, positional=True)
+reset_time = _module_function(RecordingStream.reset_time, positional=True)
 log_components = _module_function(RecordingStream.log_components)
 log_points = _module_function(RecordingStream.log_points)
 log_scalar = _module_function(RecordingStream.log_scalar)
@@ -833,6 +865,7 @@ log_depth_image = _module_function(RecordingStream.log_depth_image)
 log_segmentation_image = _module_function(RecordingStream.log_segmentation_image)
 log_tensor = _module_function(RecordingStream.log_tensor)
 log_transform3d = _module_function(RecordingStream.log_transform3d)
+log_rigid3 = _module_function(RecordingStream.log_rigid3)
 log_pinhole = _module_function(RecordingStream.log_pinhole)
 log_view_coordinates = _module_function(RecordingStream.log_view_coordinates)
 log_disconnected_space = _module_function(RecordingStream.log_disconnected_space)
@@ -849,6 +882,86 @@ def start_web_viewer_server(port: int = 0) -> str:
     url = _reel.start_web_viewer_server(port)
     print(f"reel: web viewer hosted at {url}", file=sys.stderr)
     return url
+
+
+def version() -> str:
+    """The package and its version, e.g. ``reel 0.1.0``."""
+    return f"reel {__version__}"
+
+
+def reel_shutdown() -> None:
+    """Flushes and closes every recording (files get their end frame) and stops the web
+    servers this process started. Runs by itself at interpreter exit."""
+    _reel.shutdown_all()
+
+
+def unregister_shutdown() -> None:
+    """Stops reel from flushing at interpreter exit, for programs that call
+    `reel_shutdown` themselves."""
+    _atexit.unregister(_reel.shutdown_all)
+
+
+def cleanup_if_forked_child() -> None:
+    """Makes recordings inherited through ``fork()`` inert in the child. reel does this by
+    itself at every fork (a native fork hook and ``os.register_at_fork``), so calling it is
+    never needed and always harmless; it exists for scripts written for the reference."""
+
+
+def shutdown_at_exit(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorator: when ``func`` returns (or raises), flushes and closes every recording.
+    For multiprocessing targets, whose processes end without running exit hooks."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        finally:
+            _reel.shutdown_all()
+
+    return wrapper
+
+
+def script_add_args(parser: Any) -> None:
+    """Adds reel's standard script flags to an ``argparse`` parser: ``--headless``,
+    ``--connect``, ``--serve``, ``--addr ADDR`` and ``--save PATH`` (see `script_setup`)."""
+    parser.add_argument("--headless", action="store_true", help="Don't show the viewer: log without one")
+    parser.add_argument("--connect", dest="connect", action="store_true", help="Connect to a running viewer or reel serve")
+    parser.add_argument("--serve", dest="serve", action="store_true", help="Serve the web viewer and the data to browsers")
+    parser.add_argument("--addr", type=str, default=None, help="Connect to this host:port")
+    parser.add_argument("--save", type=str, default=None, help="Save the recording to this .reel file")
+
+
+def script_setup(args: Any, application_id: str, recording_id: Optional[str] = None) -> RecordingStream:
+    """Creates the global recording (strict) for a script and sends it where the flags of
+    `script_add_args` say, first match wins: ``--serve`` the web viewer, ``--connect`` (to
+    ``--addr`` or the default address), ``--save PATH``, else a viewer unless ``--headless``.
+    Returns the recording."""
+    init(application_id=application_id, recording_id=recording_id, default_enabled=True, strict=True)
+    rec = get_global_data_recording()
+    assert rec is not None  # init just made it
+    if getattr(args, "serve", False):
+        rec.serve()
+    elif getattr(args, "connect", False) or getattr(args, "addr", None):
+        rec.connect(getattr(args, "addr", None))
+    elif getattr(args, "save", None) is not None:
+        rec.save(args.save)
+    elif not getattr(args, "headless", False):
+        rec.spawn()
+    return rec
+
+
+def script_teardown(args: Any) -> None:
+    """Ends a script started with `script_setup`: with ``--serve``, keeps serving until
+    Ctrl-C (the page keeps its data only while this process lives)."""
+    if getattr(args, "serve", False):
+        import time
+
+        print("reel: serving the web viewer; press Ctrl-C to stop", file=sys.stderr)
+        try:
+            while True:
+                time.sleep(1)
+        except KeyboardInterrupt:
+            print("reel: stopped", file=sys.stderr)
 
 
 class LoggingHandler(logging.Handler):

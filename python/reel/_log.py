@@ -116,6 +116,27 @@ class TranslationRotationScale3D:
 
 
 @dataclass
+class Translation3D:
+    """A translation ``[x, y, z]`` on its own."""
+
+    xyz: Sequence[float]
+
+
+@dataclass
+class Scale3D:
+    """A scale: one factor for all axes, or ``[x, y, z]``."""
+
+    scale: Any
+
+
+@dataclass
+class Transform3D:
+    """Any of the transform forms, as one value (unwrapped by `log_transform3d`)."""
+
+    transform: Any
+
+
+@dataclass
 class Rigid3D:
     """A translation and a rotation."""
 
@@ -694,9 +715,24 @@ class LogFamily:
         timeless: bool = False,
     ) -> None:
         """Logs a transform to the parent space (or from it, with ``from_parent``):
-        TranslationAndMat3, TranslationRotationScale3D, Rigid3D, RotationAxisAngle or
-        Quaternion."""
+        TranslationAndMat3, TranslationRotationScale3D, Rigid3D, Translation3D, Scale3D,
+        RotationAxisAngle, Quaternion, or any of them in a Transform3D."""
         batches: list = [c.IndicatorBatch("Transform3D")]
+        while isinstance(transform, Transform3D):
+            transform = transform.transform
+
+        def translation(t: Any) -> None:
+            if isinstance(t, Translation3D):
+                t = t.xyz
+            if t is not None:
+                batches.append(c.Translation3DBatch([t]))
+
+        def scale(s: Any) -> None:
+            if isinstance(s, Scale3D):
+                s = s.scale
+            if s is not None:
+                s = np.atleast_1d(np.asarray(s, dtype=np.float32))
+                batches.append(c.Scale3DBatch([np.repeat(s, 3) if s.size == 1 else s]))
 
         def rotation(r: Any) -> None:
             if isinstance(r, Quaternion):
@@ -708,24 +744,49 @@ class LogFamily:
 
         if isinstance(transform, (Quaternion, RotationAxisAngle)):
             rotation(transform)
+        elif isinstance(transform, Translation3D):
+            translation(transform)
+        elif isinstance(transform, Scale3D):
+            scale(transform)
         elif isinstance(transform, TranslationAndMat3):
-            if transform.translation is not None:
-                batches.append(c.Translation3DBatch([transform.translation]))
+            translation(transform.translation)
             if transform.mat3x3 is not None:
                 batches.append(c.Mat3x3Batch(transform.mat3x3))
         elif isinstance(transform, (TranslationRotationScale3D, Rigid3D)):
-            if transform.translation is not None:
-                batches.append(c.Translation3DBatch([transform.translation]))
+            translation(transform.translation)
             rotation(transform.rotation)
-            scale = getattr(transform, "scale", None)
-            if scale is not None:
-                s = np.atleast_1d(np.asarray(scale, dtype=np.float32))
-                batches.append(c.Scale3DBatch([np.repeat(s, 3) if s.size == 1 else s]))
+            scale(getattr(transform, "scale", None))
         else:
             raise TypeError(f"unsupported transform {type(transform).__name__}")
         if from_parent:
             batches.append(c.TransformFromParentBatch(True))
         self._log_row(entity_path, batches, None, timeless)
+
+    @_lenient
+    def log_rigid3(
+        self,
+        entity_path: str,
+        *,
+        parent_from_child: Any = None,
+        child_from_parent: Any = None,
+        xyz: str = "",
+        right_handed: Optional[bool] = None,
+        timeless: bool = False,
+    ) -> None:
+        """The older rigid transform: ``(translation, quaternion_xyzw)`` as
+        ``parent_from_child`` or ``child_from_parent`` (exactly one), and optionally the
+        entity's axis convention ``xyz`` (e.g. "RDF")."""
+        if (parent_from_child is None) == (child_from_parent is None):
+            raise ValueError("log_rigid3: give exactly one of parent_from_child and child_from_parent")
+        t, q = parent_from_child if parent_from_child is not None else child_from_parent
+        self.log_transform3d(
+            entity_path,
+            Rigid3D(translation=t, rotation=Quaternion(xyzw=q)),
+            from_parent=child_from_parent is not None,
+            timeless=timeless,
+        )
+        if xyz:
+            self.log_view_coordinates(entity_path, xyz=xyz, right_handed=right_handed, timeless=timeless)
 
     @_lenient
     def log_pinhole(

@@ -571,3 +571,143 @@ def test_exit_with_zero_copy_numpy_data_neither_hangs_nor_loses_data(tmp_path):
     )
     out = run_python(code)
     assert out.returncode == 0 and out.stdout.strip() == "2", out.stderr
+
+
+# -- the module namespace of the reference generation -----------------------------------
+
+NAMESPACE = """
+init new_recording RecordingStream get_data_recording get_global_data_recording
+get_thread_local_data_recording set_global_data_recording set_thread_local_data_recording
+is_enabled get_application_id get_recording_id version strict_mode set_strict_mode
+connect spawn save stdout serve memory_recording disconnect start_web_viewer_server
+MemoryRecording set_time_sequence set_time_seconds set_time_nanos reset_time log_rigid3
+log_line_strips_2d log_line_strips_3d log_components LoggingHandler LogLevel AnnotationInfo
+ClassDescription ImageFormat MeshFormat RectFormat Transform3D Translation3D Scale3D
+Quaternion RotationAxisAngle Rigid3D TranslationAndMat3 TranslationRotationScale3D
+script_add_args script_setup script_teardown shutdown_at_exit unregister_shutdown
+cleanup_if_forked_child reel_shutdown
+""".split()
+
+
+def test_the_whole_namespace_exists():
+    missing = [name for name in NAMESPACE if not hasattr(rr, name)]
+    assert missing == []
+    assert set(NAMESPACE) <= set(rr.__all__)
+
+
+P, K = inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY
+
+# name -> [(parameter, default, kind)], as the reference generation writes them; `recording`
+# may be passed by position wherever the reference signature allows it.
+SIGNATURES = {
+    "is_enabled": [("recording", None, P)],
+    "get_recording_id": [("recording", None, P)],
+    "get_application_id": [("recording", None, P)],
+    "get_data_recording": [("recording", None, P)],
+    "save": [("path", inspect.Parameter.empty, P), ("recording", None, P)],
+    "stdout": [("recording", None, P)],
+    "disconnect": [("recording", None, P)],
+    "memory_recording": [("recording", None, P)],
+    "reset_time": [("recording", None, P)],
+    "set_time_sequence": [("timeline", inspect.Parameter.empty, P), ("sequence", inspect.Parameter.empty, P), ("recording", None, P)],
+    "set_time_seconds": [("timeline", inspect.Parameter.empty, P), ("seconds", inspect.Parameter.empty, P), ("recording", None, P)],
+    "set_time_nanos": [("timeline", inspect.Parameter.empty, P), ("nanos", inspect.Parameter.empty, P), ("recording", None, P)],
+    "start_web_viewer_server": [("port", 0, P)],
+    "serve": [("open_browser", True, P), ("web_port", None, P), ("ws_port", None, P), ("recording", None, K)],
+}
+
+
+def test_signatures_match_the_reference_table():
+    for name, expected in SIGNATURES.items():
+        params = inspect.signature(getattr(rr, name)).parameters.values()
+        got = [(p.name, p.default, p.kind) for p in params]
+        assert got == expected, name
+
+
+def test_recording_by_position_answers_for_that_recording():
+    rr.init("positional_default")
+    off = rr.new_recording(application_id="off", default_enabled=False)
+    on = rr.new_recording(application_id="on")
+    assert rr.is_enabled(off) is False and rr.is_enabled(on) is True
+    assert rr.get_recording_id(on) == on.get_recording_id() != rr.get_recording_id()
+    assert rr.get_application_id(on) == "on"
+    assert rr.get_data_recording(on) is on
+    mem = rr.memory_recording(on)
+    rr.set_time_sequence("frame", 7, on)
+    on.log_scalar("s", 1.0)
+    assert mem.num_msgs() >= 2
+    with pytest.raises(TypeError):
+        rr.is_enabled(on, on)
+    assert rr.version().startswith("reel ")
+
+
+def test_transform_forms_and_log_rigid3():
+    rec = rr.new_recording(application_id="transforms")
+    mem = rec.memory_recording()
+    rec.log_transform3d("t", rr.Translation3D([1, 2, 3]))
+    rec.log_transform3d("s", rr.Transform3D(rr.Scale3D(2.0)))
+    rec.log_transform3d("trs", rr.TranslationRotationScale3D(translation=rr.Translation3D([0, 0, 1]), scale=rr.Scale3D([1, 2, 3])))
+    rec.log_rigid3("r", child_from_parent=([1, 0, 0], [0, 0, 0, 1]), xyz="RDF")
+    loaded = rr.load_recording(mem.drain_as_bytes())
+    t = loaded.to_arrow("t")
+    assert t.column("reel.components.Translation3D").to_pylist() == [[[1.0, 2.0, 3.0]]]
+    assert loaded.to_arrow("s").column("reel.components.Scale3D").to_pylist() == [[[2.0, 2.0, 2.0]]]
+    trs = loaded.to_arrow("trs")
+    assert trs.column("reel.components.Scale3D").to_pylist() == [[[1.0, 2.0, 3.0]]]
+    r = loaded.to_arrow("r")
+    assert r.column("reel.components.TransformFromParent").to_pylist()[0] == [True]
+    assert "reel.components.ViewCoordinates" in r.column_names
+    rr.set_strict_mode(True)
+    try:
+        with pytest.raises(ValueError, match="exactly one"):
+            rec.log_rigid3("bad")
+    finally:
+        rr.set_strict_mode(False)
+
+
+def test_script_helpers_save_and_headless(tmp_path):
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    rr.script_add_args(parser)
+    path = tmp_path / "script.reel"
+    code = (
+        "import argparse, sys, reel as rr\n"
+        "parser = argparse.ArgumentParser(); rr.script_add_args(parser)\n"
+        "args = parser.parse_args(sys.argv[1:])\n"
+        "rec = rr.script_setup(args, 'script')\n"
+        "assert rr.strict_mode()\n"
+        "rr.log_scalar('s', 1.0)\n"
+        "rr.script_teardown(args)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code, "--save", str(path)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    from reel import _reel
+
+    assert _reel.cli_main(["reel", "verify", str(path)]) == 0, "a complete file"
+    loaded = rr.load_recording(str(path))
+    assert "s" in [p.lstrip("/") for p in loaded.entity_paths()]
+    headless = subprocess.run([sys.executable, "-c", code, "--headless"], capture_output=True, text=True, timeout=120)
+    assert headless.returncode == 0, headless.stderr
+    args = parser.parse_args(["--connect", "--addr", "127.0.0.1:1"])
+    assert (args.connect, args.addr, args.serve, args.headless, args.save) == (True, "127.0.0.1:1", False, False, None)
+
+
+def test_shutdown_at_exit_completes_files_in_multiprocessing_children(tmp_path):
+    path = tmp_path / "child.reel"
+    code = (
+        "import multiprocessing as mp, reel as rr\n"
+        "@rr.shutdown_at_exit\n"
+        "def work(path):\n"
+        "    rec = rr.new_recording(application_id='child', make_default=True)\n"
+        "    rec.save(path)\n"
+        "    rr.log_scalar('s', 2.0)\n"
+        "if __name__ == '__main__':\n"
+        f"    p = mp.get_context('fork').Process(target=work, args=({str(path)!r},)); p.start(); p.join()\n"
+        "    assert p.exitcode == 0\n"
+    )
+    run = run_python(code)
+    assert run.returncode == 0, run.stderr
+    from reel import _reel
+
+    assert _reel.cli_main(["reel", "verify", str(path)]) == 0, "the child's file is complete"
