@@ -968,13 +968,15 @@ class LoggingHandler(logging.Handler):
     """A `logging.Handler` that records every log record as a text log entry, under the
     logger's name (dots become path separators), below an optional ``path_prefix``."""
 
-    _LEVELS = [
-        (logging.CRITICAL, "CRITICAL"),
-        (logging.ERROR, "ERROR"),
-        (logging.WARNING, "WARN"),
-        (logging.INFO, "INFO"),
-        (logging.DEBUG, "DEBUG"),
-    ]
+    # The standard levels by the names text logs use; any other level (one registered with
+    # `logging.addLevelName`, or a bare number) keeps the record's own level name.
+    _LEVELS = {
+        logging.CRITICAL: "CRITICAL",
+        logging.ERROR: "ERROR",
+        logging.WARNING: "WARN",
+        logging.INFO: "INFO",
+        logging.DEBUG: "DEBUG",
+    }
 
     def __init__(self, path_prefix: Optional[str] = None) -> None:
         """``path_prefix``: a common prefix for every entity path (default none)."""
@@ -984,7 +986,7 @@ class LoggingHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         """Records ``record`` as a text log entry."""
         try:
-            level = next((name for number, name in self._LEVELS if record.levelno >= number), "TRACE")
+            level = self._LEVELS.get(record.levelno, record.levelname)
             path = record.name.replace(".", "/")
             if self.path_prefix:
                 path = f"{self.path_prefix.rstrip('/')}/{path}"

@@ -470,6 +470,24 @@ def test_logging_handler_levels_and_prefix():
     assert loaded.to_arrow("logs/motor").column("reel.components.Text").to_pylist() == [["spin"]]
 
 
+def test_logging_handler_keeps_custom_level_names():
+    rec, mem = memory("custom_levels")
+    rr.set_global_data_recording(rec)
+    logging.addLevelName(42, "IMPORTANT")
+    logger = logging.getLogger("custom")
+    logger.setLevel(1)
+    handler = rr.LoggingHandler()
+    logger.addHandler(handler)
+    try:
+        logger.log(42, "a")
+        logger.log(25, "b")  # never named: logging calls it "Level 25"
+        logger.log(logging.WARNING, "c")
+    finally:
+        logger.removeHandler(handler)
+    levels = rr.load_recording(mem.drain_as_bytes()).to_arrow("custom").column("reel.components.TextLogLevel")
+    assert levels.to_pylist() == [["IMPORTANT"], ["Level 25"], ["WARN"]]
+
+
 # -- reading back ------------------------------------------------------------------------
 
 
