@@ -126,12 +126,23 @@ TextLogLevelBatch = _strings("TextLogLevelBatch", "reel.components.TextLogLevel"
 
 
 def colors_to_u32(colors: Any) -> np.ndarray:
-    """Colors as packed ``0xRRGGBBAA``: RGB or RGBA, as uint8 0-255 or floats 0-1, one or N."""
+    """Colors as packed ``0xRRGGBBAA``. Accepted, as the reference generation accepts them:
+    a packed int, a list or uint32 array of packed ints, or RGB/RGBA as uint8 0-255 or
+    floats 0-1, one for all or one per instance. A flat list of 3 or 4 integers that all
+    fit a byte is one RGB(A) color; any other flat list of integers is packed colors."""
     arr = np.asarray(colors)
-    if arr.ndim == 1 and arr.shape[0] in (3, 4) and arr.dtype != np.uint32:
-        arr = arr.reshape(1, -1)
+    if arr.ndim == 0 and np.issubdtype(arr.dtype, np.integer):
+        arr = arr.reshape(1)
+        if arr.dtype != np.uint32:
+            return _packed(arr)
     if arr.dtype == np.uint32 and arr.ndim == 1:
         return arr
+    if arr.ndim == 1 and np.issubdtype(arr.dtype, np.integer) and arr.size:
+        fits_a_byte = 0 <= arr.min() and arr.max() <= 255
+        if not (arr.shape[0] in (3, 4) and fits_a_byte):
+            return _packed(arr)
+    if arr.ndim == 1 and arr.shape[0] in (3, 4):
+        arr = arr.reshape(1, -1)
     if arr.ndim != 2 or arr.shape[1] not in (3, 4):
         raise ValueError(f"colors: expected shape (N, 3) or (N, 4), got {arr.shape}")
     if np.issubdtype(arr.dtype, np.floating):
@@ -148,8 +159,16 @@ def colors_to_u32(colors: Any) -> np.ndarray:
     return (a[:, 0] << 24) | (a[:, 1] << 16) | (a[:, 2] << 8) | a[:, 3]
 
 
+def _packed(arr: np.ndarray) -> np.ndarray:
+    """Integers as packed ``0xRRGGBBAA`` colors (each must fit 32 bits)."""
+    if arr.size and (arr.min() < 0 or arr.max() > 0xFFFFFFFF):
+        raise ValueError("colors: a packed color is an integer in 0..=0xFFFFFFFF (0xRRGGBBAA)")
+    return arr.astype(np.uint32)
+
+
 class ColorBatch(ComponentBatchLike):
-    """Colors: RGB or RGBA, uint8 0-255 or float 0-1, one for all or one per instance."""
+    """Colors: packed 0xRRGGBBAA ints (one, a list, or a uint32 array), or RGB/RGBA as
+    uint8 0-255 or float 0-1; one for all or one per instance."""
 
     _NAME = "reel.components.Color"
 

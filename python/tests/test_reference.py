@@ -729,3 +729,27 @@ def test_shutdown_at_exit_completes_files_in_multiprocessing_children(tmp_path):
     from reel import _reel
 
     assert _reel.cli_main(["reel", "verify", str(path)]) == 0, "the child's file is complete"
+
+
+def test_colors_in_every_form_read_back_as_the_same_packed_value():
+    red, half_blue = 0xFF0000FF, 0x0000FF80
+    forms = {
+        "packed int": (red, [red]),
+        "packed list": ([red, half_blue], [red, half_blue]),
+        "uint32 array": (np.array([red, half_blue], dtype=np.uint32), [red, half_blue]),
+        "rgb u8": ([255, 0, 0], [red]),
+        "rgba u8 per instance": ([[255, 0, 0, 255], [0, 0, 255, 128]], [red, half_blue]),
+        "rgb float": ([1.0, 0.0, 0.0], [red]),
+        "rgba float": (np.array([[0.0, 0.0, 1.0, 128 / 255]]), [half_blue]),
+        "three packed": ([red, red, red], [red, red, red]),
+    }
+    for name, (given, expected) in forms.items():
+        assert rr.components.ColorBatch(given).as_arrow_array().to_pylist() == expected, name
+        rec, mem = memory(f"colors-{name}")
+        rec.log_points("p", np.zeros((len(expected), 3)), colors=given)
+        got = rr.load_recording(mem.drain_as_bytes()).to_arrow("p").column("reel.components.Color").to_pylist()
+        assert got == [expected], name
+    with pytest.raises(ValueError):
+        rr.components.ColorBatch([-1])
+    with pytest.raises(ValueError):
+        rr.components.ColorBatch([0x1_0000_0000])
