@@ -205,6 +205,24 @@ def strict_mode() -> bool:
     return _strict_mode
 
 
+_REPAIRED_PATHS: set = set()
+
+
+def _repaired_path(error: ValueError, entity_path: str, strict: Optional[bool]) -> str:
+    """After a log call failed with ``error``: the path to log to instead, when the error is
+    a path that does not parse and strict mode is off — repaired as the reference generation
+    did (e.g. ``"task 0"``), with one warning per path saying where the data went, so data is
+    never dropped for an unusual path. Re-raises ``error`` otherwise. Called only on the
+    error path, so logging to valid paths pays nothing for it."""
+    if not str(error).startswith("invalid entity path") or (strict if strict is not None else strict_mode()):
+        raise error
+    repaired = _reel.repair_entity_path(entity_path)
+    if entity_path not in _REPAIRED_PATHS and len(_REPAIRED_PATHS) < 10_000:
+        _REPAIRED_PATHS.add(entity_path)
+        warnings.warn(f"{error}; logging to {repaired!r}", ReelWarning, stacklevel=5)
+    return repaired
+
+
 def _handle_bad_input(error: Exception, strict: Optional[bool], stacklevel: int = 4) -> None:
     if strict if strict is not None else strict_mode():
         raise error
@@ -356,7 +374,11 @@ class RecordingStream(LogFamily):
                         f"expected a component batch (component_name() and as_arrow_array()), got {type(c).__name__}"
                     )
                 batches.append((c.component_name(), c.as_arrow_array()))
-            self._handle.log_components(entity_path, batches, num_instances, timeless)
+            try:
+                self._handle.log_components(entity_path, batches, num_instances, timeless)
+            except ValueError as e:
+                path = _repaired_path(e, entity_path, strict)
+                self._handle.log_components(path, batches, num_instances, timeless)
         except (ValueError, TypeError) as e:
             _handle_bad_input(e, strict)
 
@@ -389,7 +411,12 @@ class RecordingStream(LogFamily):
                 if small and labels is None and class_ids is None and keypoint_ids is None and draw_order is None and not ext:
                     # The common small call: plain floats straight to Rust, no Arrow in Python.
                     r = None if radii is None else np.atleast_1d(np.asarray(radii, dtype=np.float32)).tolist()
-                    return self._handle.log_points_fast(entity_path, pos.ravel().tolist(), pos.shape[1], r, timeless)
+                    flat = pos.ravel().tolist()
+                    try:
+                        return self._handle.log_points_fast(entity_path, flat, pos.shape[1], r, timeless)
+                    except ValueError as e:
+                        path = _repaired_path(e, entity_path, None)
+                        return self._handle.log_points_fast(path, flat, pos.shape[1], r, timeless)
                 if pos.shape[1] == 2:
                     batches += [components.Position2DBatch(pos), components.IndicatorBatch("Points2D")]
                 else:
@@ -423,7 +450,11 @@ class RecordingStream(LogFamily):
         """Logs one value of a time series."""
         if label is None and color is None and radius is None and scattered is None and not ext:
             try:
-                return self._handle.log_scalar(entity_path, float(scalar))
+                value = float(scalar)
+                try:
+                    return self._handle.log_scalar(entity_path, value)
+                except ValueError as e:
+                    return self._handle.log_scalar(_repaired_path(e, entity_path, None), value)
             except (ValueError, TypeError) as e:
                 return _handle_bad_input(e, None)
         batches = _given(

@@ -252,7 +252,12 @@ class LogFamily:
 
         batches = batches + _ext_batches(ext)
         pairs = [(b.component_name(), b.as_arrow_array()) for b in batches]
-        self._handle.log_components(entity_path, pairs, None, timeless, aligned)
+        try:
+            self._handle.log_components(entity_path, pairs, None, timeless, aligned)
+        except ValueError as e:
+            from . import _repaired_path
+
+            self._handle.log_components(_repaired_path(e, entity_path, None), pairs, None, timeless, aligned)
 
     @_lenient
     def log_point(

@@ -753,3 +753,26 @@ def test_colors_in_every_form_read_back_as_the_same_packed_value():
         rr.components.ColorBatch([-1])
     with pytest.raises(ValueError):
         rr.components.ColorBatch([0x1_0000_0000])
+
+
+def test_unusual_paths_are_repaired_and_logged_not_dropped():
+    rec, mem = memory("paths")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rec.log_scalar("task 0", 1.0)
+        rec.log_scalar("task 0", 2.0)
+        rec.log_points("a b/c", [[1, 2, 3]], colors=[255, 0, 0])
+        rec.log_text_entry("log  here//x", "hi")
+        rec.log_components("c d", [rr.components.ScalarBatch(3.0)])
+    messages = [str(w.message) for w in caught]
+    assert sum("task 0" in m for m in messages) == 1, "one warning per path"
+    assert all("logging to" in m for m in messages), messages
+    loaded = rr.load_recording(mem.drain_as_bytes())
+    assert len(loaded.to_arrow("task\\ 0")) == 2, "both rows, under the repaired path"
+    assert set(loaded.entity_paths()) == {"task\\ 0", "a\\ b/c", "log\\ \\ here/x", "c\\ d"}
+    rr.set_strict_mode(True)
+    try:
+        with pytest.raises(ValueError, match="invalid entity path"):
+            rec.log_scalar("task 1", 1.0)
+    finally:
+        rr.set_strict_mode(False)

@@ -938,6 +938,13 @@ fn notify_forked_child() {
     reel_sdk::process::notify_forked_child();
 }
 
+/// `path` repaired by the forgiving parse (what lenient logging writes to), in the escaped
+/// syntax that parses strictly.
+#[pyfunction]
+fn repair_entity_path(path: &str) -> String {
+    reel_core::EntityPath::parse_forgiving(path).to_string()
+}
+
 /// The reel version of the extension.
 #[pyfunction]
 fn version() -> &'static str {
@@ -957,6 +964,7 @@ fn _reel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(get_thread_local, m)?)?;
     m.add_function(wrap_pyfunction!(set_thread_local, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
+    m.add_function(wrap_pyfunction!(repair_entity_path, m)?)?;
     m.add_function(wrap_pyfunction!(cli_main, m)?)?;
     m.add_function(wrap_pyfunction!(notify_forked_child, m)?)?;
     m.add_function(wrap_pyfunction!(shutdown_all, m)?)?;
