@@ -506,7 +506,7 @@ class LogFamily:
         batches: list = [c.Position3DBatch([origin])]
         if vector is not None:
             batches += [c.Vector3DBatch([vector]), c.IndicatorBatch("Arrows3D")]
-        _given(batches, (color, c.ColorBatch), (label, c.TextBatch), (width_scale, c.RadiusBatch))
+        _given(batches, (color, c.ColorBatch), (label, c.TextBatch), (width_scale, lambda w: c.RadiusBatch(_half(w))))
         self._log_row(entity_path, batches, ext, timeless)
 
     @_lenient

@@ -118,6 +118,12 @@ def test_lines_and_arrows():
     assert len(value(t, "LineStrip3D")[0]) == 2 and has_indicator(t, "LineSegments3D")
     t = row(lambda r: r.log_arrow("a", [1, 1, 1], [0, 0, 2], label="up", width_scale=0.1), "a")
     assert value(t, "Vector3D") == [[[0.0, 0.0, 2.0]]] and value(t, "Position3D") == [[[1.0, 1.0, 1.0]]]
+    # Every width of the family is stored as a radius of half of it, as the reference did.
+    assert value(t, "Radius") == [[pytest.approx(0.05)]]
+    t = row(lambda r: r.log_line_strip("w", [[0, 0, 0], [1, 1, 1]], stroke_width=0.4), "w")
+    assert value(t, "Radius") == [[pytest.approx(0.2)]]
+    t = row(lambda r: r.log_obb("o", half_size=[1, 1, 1], stroke_width=0.6), "o")
+    assert value(t, "Radius") == [[pytest.approx(0.3)]]
 
 
 PYRAMID = [[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0], [0.5, 0.5, 1]]

@@ -138,7 +138,7 @@ pub struct ArrowArgs {
     pub color: Option<Color>,
     /// Label.
     pub label: Option<String>,
-    /// Width scale (drawn as the radius).
+    /// Width of the arrow's body (stored as a radius of half of it, like stroke widths).
     pub width_scale: Option<f32>,
     /// `timeless` and `ext`.
     pub extras: Extras,
@@ -445,7 +445,7 @@ impl RecordingStream {
             batches.extend(args.label.map(|v| archetypes::batch::<c::Text>([v])));
             batches.extend(
                 args.width_scale
-                    .map(|v| archetypes::batch::<c::Radius>([v])),
+                    .map(|v| archetypes::batch::<c::Radius>([v / 2.0])),
             );
             return self.log_batches(entity_path, batches, args.extras, true);
         };
@@ -457,7 +457,7 @@ impl RecordingStream {
             arrow = arrow.with_labels([v]);
         }
         if let Some(v) = args.width_scale {
-            arrow = arrow.with_radii([v]);
+            arrow = arrow.with_radii([v / 2.0]);
         }
         self.log_checked(entity_path, Ok(arrow), args.extras)
     }

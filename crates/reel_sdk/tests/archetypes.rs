@@ -198,6 +198,7 @@ fn boxes_lines_arrows_round_trip() {
                 origin: [1.0; 3],
                 vector: Some([0.0, 0.0, 2.0]),
                 label: Some("up".into()),
+                width_scale: Some(0.1),
                 ..Default::default()
             },
         )
@@ -205,6 +206,8 @@ fn boxes_lines_arrows_round_trip() {
     });
     assert_eq!(get::<Vector3D>(&row), [Vector3D([0.0, 0.0, 2.0])]);
     assert_eq!(get::<Position3D>(&row), [Position3D([1.0; 3])]);
+    // A width is stored as a radius of half of it, like every stroke width.
+    assert_eq!(get::<Radius>(&row), [Radius(0.05)]);
 }
 
 #[test]
