@@ -483,7 +483,7 @@ fn html_page(files: &[PathBuf], out: &Path, width: u32, height: u32) -> Result<u
     let snippet =
         reel_web_viewer::notebook_html_inline(&slices, &options).map_err(|e| e.to_string())?;
     let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-    let title = names.join(", ").replace('&', "&amp;").replace('<', "&lt;");
+    let title = reel_web_viewer::escape_html(&names.join(", "));
     let page = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>reel: {title}</title></head>\n\
          <body style=\"margin:0;background:#1b1b1b\">{snippet}</body></html>\n"

@@ -21,6 +21,12 @@ pub(crate) const NOTEBOOK_HTML: &str = include_str!("../web/notebook.html");
 /// The wasm module's file name, as the page and the glue ask for it.
 pub const WASM_FILE: &str = "reel_web_bg.wasm";
 
+/// `value` as JSON that can sit inside a `<script>` element: `<` is escaped, so no string in
+/// it can close the element.
+pub fn script_json(value: &serde_json::Value) -> String {
+    value.to_string().replace('<', "\\u003c")
+}
+
 /// The built viewer.
 #[derive(Clone, Copy, Debug)]
 pub struct Assets {

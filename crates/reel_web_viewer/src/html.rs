@@ -74,40 +74,42 @@ fn snippet(
 ) -> Result<String, WebViewerError> {
     let app_url = app_url.map(|u| u.trim_end_matches('/').to_owned());
     let data: Vec<String> = recordings.iter().map(|r| BASE64.encode(r)).collect();
-    let boot = match &app_url {
-        Some(url) => serde_json::json!({
-            "glue": { "url": format!("{url}/reel_web.js") },
-            "wasm": { "url": format!("{url}/{WASM_FILE}") },
-            "data": data,
-            "timeoutMs": options.timeout_ms,
-            "fix": {
+    let renderer_fix = "The viewer needs WebGL2 or WebGPU: enable hardware acceleration or try \
+        another browser.";
+    let (glue, wasm, fix) = match &app_url {
+        Some(url) => (
+            serde_json::json!({ "url": format!("{url}/reel_web.js") }),
+            serde_json::json!({ "url": format!("{url}/{WASM_FILE}") }),
+            serde_json::json!({
                 "loading the viewer": format!(
                     "Could not load the viewer from {url}: is the web viewer server still running? \
                      Start it again with start_web_viewer_server(), or leave app_url unset to embed \
                      the viewer in the notebook."),
                 "compiling the viewer": "The browser needs WebAssembly.",
-                "starting the renderer": "The viewer needs WebGL2 or WebGPU: enable hardware \
-                    acceleration or try another browser.",
-            },
-        }),
+                "starting the renderer": renderer_fix,
+            }),
+        ),
         None => {
             let assets = Assets::get()?;
-            serde_json::json!({
-                "glue": { "inline": BASE64.encode(assets.glue_js) },
-                "wasm": { "gzip": BASE64.encode(assets.wasm_gz) },
-                "data": data,
-                "timeoutMs": options.timeout_ms,
-                "fix": {
+            (
+                serde_json::json!({ "inline": BASE64.encode(assets.glue_js) }),
+                serde_json::json!({ "gzip": BASE64.encode(assets.wasm_gz) }),
+                serde_json::json!({
                     "compiling the viewer": "The browser needs WebAssembly and DecompressionStream \
                         (Chrome 80, Firefox 113, Safari 16.4 or newer).",
-                    "starting the renderer": "The viewer needs WebGL2 or WebGPU: enable hardware \
-                        acceleration or try another browser.",
-                },
-            })
+                    "starting the renderer": renderer_fix,
+                }),
+            )
         }
     };
-    // `<` never appears in base64, but the messages must not be able to close the script.
-    let boot = boot.to_string().replace('<', "\\u003c");
+    let boot = serde_json::json!({
+        "glue": glue,
+        "wasm": wasm,
+        "data": data,
+        "timeoutMs": options.timeout_ms,
+        "fix": fix,
+    });
+    let boot = crate::assets::script_json(&boot);
     let document = NOTEBOOK_HTML
         .replace("/*STYLE*/", STYLE_CSS)
         .replace("/*LOADER*/", &LOADER_JS.replace("</", "<\\/"))
@@ -118,12 +120,12 @@ fn snippet(
          style=\"border:0;width:100%;display:block\" allow=\"fullscreen\"></iframe></div>",
         w = options.width,
         h = options.height,
-        doc = escape_attribute(&document),
+        doc = escape_html(&document),
     ))
 }
 
-/// Escapes text for a double-quoted HTML attribute.
-fn escape_attribute(text: &str) -> String {
+/// Escapes text for HTML: element content or a double-quoted attribute.
+pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     for c in text.chars() {
         match c {

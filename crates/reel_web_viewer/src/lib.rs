@@ -13,8 +13,8 @@ pub mod server;
 
 pub use assets::{Assets, WASM_FILE};
 pub use html::{
-    notebook_html, notebook_html_inline, HtmlOptions, DEFAULT_HEIGHT, DEFAULT_TIMEOUT_MS,
-    DEFAULT_WIDTH,
+    escape_html, notebook_html, notebook_html_inline, HtmlOptions, DEFAULT_HEIGHT,
+    DEFAULT_TIMEOUT_MS, DEFAULT_WIDTH,
 };
 pub use server::{running_url, ws_url, WebViewerServer};
 

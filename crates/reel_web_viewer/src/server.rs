@@ -143,10 +143,10 @@ pub fn ws_url(addr: SocketAddr) -> String {
 
 /// The page, following `follows` by default.
 fn index_html(follows: Option<&str>) -> String {
-    let json = serde_json::to_string(&follows).unwrap_or_else(|_| "null".to_owned());
+    let follows = crate::assets::script_json(&serde_json::json!(follows));
     INDEX_HTML
         .replace("/*STYLE*/", STYLE_CSS)
-        .replace("/*FOLLOWS*/null", &json.replace('<', "\\u003c"))
+        .replace("/*FOLLOWS*/null", &follows)
 }
 
 fn respond(request: Request, assets: Assets, index: &str) {
