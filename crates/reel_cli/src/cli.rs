@@ -89,6 +89,9 @@ enum Command {
         json: bool,
     },
     /// Decode every message; fail with the error and its byte offset on damage.
+    ///
+    /// Exit status: 0 complete, 1 damaged (or unfinished with no writer left), 3 open:
+    /// a program or `reel serve` is still writing it and everything so far is intact.
     Verify {
         /// The recording file (`-` for standard input).
         file: PathBuf,
@@ -325,9 +328,12 @@ fn run(cli: Cli) -> Result<u8, String> {
             Ok(if damaged { 1 } else { 0 })
         }
         Command::Verify { file } => {
+            // Asked before reading, so a writer finishing meanwhile reads as open, not damaged.
+            let being_written = file != Path::new("-")
+                && File::open(&file).is_ok_and(|f| reel_format::file::is_being_written(&f));
             let v = crate::verify(open(&file)?);
-            match v.error {
-                None => {
+            match v.status(being_written) {
+                crate::VerifyStatus::Complete => {
                     println!(
                         "{}: ok, {} messages, {} bytes",
                         file.display(),
@@ -336,12 +342,29 @@ fn run(cli: Cli) -> Result<u8, String> {
                     );
                     Ok(0)
                 }
-                Some(e) => {
-                    eprintln!("{}: error: {e}", file.display());
+                crate::VerifyStatus::Open => {
+                    println!(
+                        "{}: open (being written), {} whole messages so far, bytes 0..{} intact",
+                        file.display(),
+                        v.messages,
+                        v.valid_up_to
+                    );
+                    Ok(3)
+                }
+                crate::VerifyStatus::Damaged => {
+                    if let Some(e) = &v.error {
+                        eprintln!("{}: error: {e}", file.display());
+                    }
                     eprintln!(
                         "{} whole messages decoded before it (bytes 0..{} are intact)",
                         v.messages, v.valid_up_to
                     );
+                    if matches!(v.error, Some(reel_format::DecodeError::Truncated { .. })) {
+                        eprintln!(
+                            "no end frame and no writer holds the file: its writer stopped \
+                             before finishing it"
+                        );
+                    }
                     Ok(1)
                 }
             }
@@ -518,7 +541,27 @@ fn serve(config: reel_server::ServerConfig, web_port: Option<u16>) -> Result<u8,
         _ => None,
     };
     let _ = std::io::stdout().flush();
-    server.run();
+    let handle = server.spawn();
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel();
+    let signals = std::sync::atomic::AtomicU8::new(0);
+    let installed = ctrlc::set_handler(move || {
+        // The first SIGINT/SIGTERM stops in order; another one while finishing quits at once.
+        if signals.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0 {
+            std::process::exit(130);
+        }
+        let _ = stop_tx.send(());
+    });
+    if let Err(e) = installed {
+        log::warn!("cannot handle SIGINT/SIGTERM ({e}): files are finished only on a clean stop");
+    }
+    // With no handler the sender is gone and this returns at once; then serve until killed.
+    if stop_rx.recv().is_err() {
+        loop {
+            std::thread::park();
+        }
+    }
+    log::info!("stopping: finishing the recording files (press Ctrl-C again to quit at once)");
+    handle.stop();
     Ok(0)
 }
 

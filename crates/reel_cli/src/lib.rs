@@ -3,7 +3,7 @@
 //!
 //! - [`cli`]: argument parsing and dispatch of the `reel` command line.
 //! - [`summary`]: what a recording holds, for `reel print`.
-//! - [`summarize`] and [`verify`]: read a stream once and report.
+//! - [`summarize`] and [`verify`]: read a stream once and report ([`VerifyStatus`]).
 //! - [`compact`]: rewrite a recording with merged chunks.
 
 pub mod cli;
@@ -43,6 +43,31 @@ pub struct Verification {
     pub valid_up_to: u64,
     /// The error that stopped decoding, if any.
     pub error: Option<reel_format::DecodeError>,
+}
+
+/// What [`verify`] concluded about a recording file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerifyStatus {
+    /// Every message decodes and the stream ends with its end frame.
+    Complete,
+    /// A writer still holds the file: every whole message so far decodes and the rest
+    /// has not been written yet.
+    Open,
+    /// Bad bytes, or an unfinished stream that nobody is writing any more.
+    Damaged,
+}
+
+impl Verification {
+    /// The verdict, given whether a writer holds the file (see
+    /// [`reel_format::file::is_being_written`]); only a stream that merely stops short
+    /// counts as open, bad bytes are damage even while written.
+    pub fn status(&self, being_written: bool) -> VerifyStatus {
+        match &self.error {
+            None => VerifyStatus::Complete,
+            Some(reel_format::DecodeError::Truncated { .. }) if being_written => VerifyStatus::Open,
+            Some(_) => VerifyStatus::Damaged,
+        }
+    }
 }
 
 /// Decodes everything and checks it.

@@ -321,3 +321,44 @@ fn html_writes_a_page_that_carries_the_viewer_and_the_recording() {
         .expect("page")
         .contains("srcdoc"));
 }
+
+#[test]
+fn verify_reports_a_file_still_being_written_as_open() {
+    let dir = std::env::temp_dir().join(format!("reel-cli-open-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("live.reel");
+    let rec = reel_sdk::RecordingStreamBuilder::new("live")
+        .save(&path)
+        .expect("save");
+    for i in 0..100_i32 {
+        rec.set_time_sequence("i", i64::from(i));
+        rec.log("x", &Scalar::new(f64::from(i))).expect("log");
+    }
+    rec.flush_blocking().expect("flush");
+    let out = reel(&["verify", path.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("open (being written)"),
+        "{}",
+        text(&out.stdout)
+    );
+    drop(rec);
+    let out = reel(&["verify", path.to_str().expect("utf8")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // Bad bytes are damage even while a writer holds the file.
+    let mut bytes = std::fs::read(&path).expect("read");
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    let bad = dir.join("bad.reel");
+    std::fs::write(&bad, &bytes).expect("write");
+    let held = std::fs::File::options()
+        .append(true)
+        .open(&bad)
+        .expect("open");
+    assert!(reel_format::file::lock_for_writing(&held));
+    let out = reel(&["verify", bad.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    drop(held);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -55,6 +55,10 @@ fn main() {
         ),
         ("serve_reports_throughput", serve_reports_throughput),
         (
+            "serve_finishes_its_files_on_sigint_and_sigterm",
+            serve_finishes_its_files_on_sigint_and_sigterm,
+        ),
+        (
             "serve_web_viewer_hosts_the_page_and_streams_live",
             serve_web_viewer_hosts_the_page_and_streams_live,
         ),
@@ -109,6 +113,26 @@ impl ServerProcess {
             .and_then(|a| a.parse().ok())
             .unwrap_or_else(|| panic!("no address in {line:?}"));
         Self { child, addr }
+    }
+
+    /// Sends `signal` and waits for the process to exit; returns its exit status.
+    fn signal_and_wait(mut self, signal: i32) -> std::process::ExitStatus {
+        #[allow(unsafe_code)]
+        // SAFETY: signalling the server process this test started and still owns.
+        unsafe {
+            libc::kill(self.child.id() as i32, signal);
+        }
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "reel serve did not stop on signal {signal}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     fn kill(mut self) {
@@ -209,6 +233,76 @@ fn run_role(role: &str) {
         }
         other => panic!("unknown role {other}"),
     }
+}
+
+/// `reel verify FILE`: its exit code and stdout.
+fn verify(file: &Path) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_reel"))
+        .arg("verify")
+        .arg(file)
+        .output()
+        .expect("run reel verify");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// The one recording file in `dir`.
+fn only_file(dir: &Path) -> PathBuf {
+    let files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    files.into_iter().next().expect("one file")
+}
+
+fn serve_finishes_its_files_on_sigint_and_sigterm() {
+    for (name, signal) in [("sigint", libc::SIGINT), ("sigterm", libc::SIGTERM)] {
+        let dir = temp_dir(name);
+        let server = ServerProcess::start(0, &dir);
+        let rec = RecordingStreamBuilder::new(name)
+            .connect(Some(&server.addr.to_string()), Duration::from_secs(20))
+            .expect("connect");
+        for i in 0..300 {
+            rec.set_time_sequence("i", i);
+            rec.log("counter", &Scalar::new(i as f64)).expect("log");
+        }
+        rec.flush_blocking().expect("flush");
+        let file = only_file(&dir);
+        // While the server runs: readable, intact, and reported as open, not damaged.
+        let (code, out) = verify(&file);
+        assert_eq!(code, 3, "{name}: {out}");
+        assert!(out.contains("open (being written)"), "{name}: {out}");
+        assert_eq!(saved_rows(&dir).len(), 300, "{name}");
+
+        let status = server.signal_and_wait(signal);
+        assert!(status.success(), "{name}: {status:?}");
+        let (code, out) = verify(&file);
+        assert_eq!(code, 0, "{name}: the end frame is written: {out}");
+        assert!(out.contains(": ok,"), "{name}: {out}");
+        drop(rec);
+    }
+
+    // SIGKILL leaves no end frame and no writer: that is damage, with the reason.
+    let dir = temp_dir("sigkill");
+    let server = ServerProcess::start(0, &dir);
+    let rec = RecordingStreamBuilder::new("sigkill")
+        .connect(Some(&server.addr.to_string()), Duration::from_secs(20))
+        .expect("connect");
+    rec.log("x", &Scalar::new(1.0)).expect("log");
+    rec.flush_blocking().expect("flush");
+    server.kill();
+    let out = Command::new(env!("CARGO_BIN_EXE_reel"))
+        .arg("verify")
+        .arg(only_file(&dir))
+        .output()
+        .expect("run reel verify");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("its writer stopped"), "{stderr}");
+    std::mem::forget(rec); // nothing to deliver it to
 }
 
 fn server_started_after_the_client() {

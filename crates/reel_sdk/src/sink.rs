@@ -189,6 +189,8 @@ impl FileSink {
             path: path.to_owned(),
             source,
         })?;
+        // Readers (`reel verify`) tell a file still being written from an unfinished one.
+        reel_format::file::lock_for_writing(&file);
         Self::new(
             BufWriter::with_capacity(1 << 20, file),
             path.display().to_string(),

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -38,6 +39,10 @@ pub enum StoreError {
         /// Why.
         source: std::io::Error,
     },
+    /// The server is stopping and its files are finished: nothing more is stored (the
+    /// client keeps the message and sends it to the next server).
+    #[error("the server is stopping")]
+    Closed,
 }
 
 /// What the server keeps about a recording besides its data.
@@ -80,6 +85,9 @@ pub struct Store {
     meta: Mutex<BTreeMap<StoreId, Meta>>,
     save_dir: Option<PathBuf>,
     memory_limit: Option<u64>,
+    /// Set (under `meta`'s lock) once the files are finished, so that a client still
+    /// sending cannot start a new file over a finished one.
+    closed: AtomicBool,
 }
 
 impl Store {
@@ -91,6 +99,7 @@ impl Store {
             meta: Mutex::new(BTreeMap::new()),
             save_dir,
             memory_limit,
+            closed: AtomicBool::new(false),
         };
         if let Some(dir) = &store.save_dir {
             std::fs::create_dir_all(dir)?;
@@ -169,6 +178,9 @@ impl Store {
     /// this returns, so an acknowledgement is never early.
     pub fn insert(&self, msg: LogMsg) -> Result<Inserted, StoreError> {
         let mut all = self.meta.lock();
+        if self.closed.load(Ordering::SeqCst) {
+            return Err(StoreError::Closed);
+        }
         let store_id = msg.store_id().clone();
         let save_path = self.save_dir.as_ref().map(|d| d.join(file_name(&store_id)));
         let meta = all.entry(store_id).or_default();
@@ -188,6 +200,7 @@ impl Store {
                         source,
                     })
                     .and_then(|f| {
+                        reel_format::file::lock_for_writing(&f);
                         Encoder::new(BufWriter::new(f), EncoderOptions::default()).map_err(|e| {
                             StoreError::Write {
                                 path: path.clone(),
@@ -266,13 +279,16 @@ impl Store {
         self.data.bytes() as u64
     }
 
-    /// Finishes every recording file (end frames); called on orderly shutdown.
+    /// Finishes every recording file (end frames) and refuses later inserts; called on
+    /// orderly shutdown.
     pub fn close_files(&self) {
         let mut all = self.meta.lock();
+        self.closed.store(true, Ordering::SeqCst);
         for meta in all.values_mut() {
             if let Some((path, encoder)) = meta.file.take() {
-                if let Err(e) = encoder.finish() {
-                    log::warn!("finishing {}: {e}", path.display());
+                match encoder.finish() {
+                    Ok(_) => log::info!("finished {}", path.display()),
+                    Err(e) => log::warn!("finishing {}: {e}", path.display()),
                 }
             }
         }
@@ -323,6 +339,7 @@ pub fn file_name(store_id: &StoreId) -> String {
 /// with an end frame, and start a new stream (concatenated streams are one recording).
 fn reopen(path: &Path, valid_up_to: u64) -> std::io::Result<Encoder<BufWriter<File>>> {
     let mut file = OpenOptions::new().write(true).open(path)?;
+    reel_format::file::lock_for_writing(&file);
     file.set_len(valid_up_to)?;
     file.seek(SeekFrom::Start(valid_up_to))?;
     file.write_all(&FrameHeader::new(MessageKind::End, 0, 0, &[]).to_bytes())?;
