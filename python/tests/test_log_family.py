@@ -52,6 +52,18 @@ SIGNATURES = {
 }
 
 
+# How many parameters after entity_path each takes by position (log-family.md's `*`); the
+# rest, `timeless` and `recording` included, are keyword-only.
+POSITIONAL = {
+    "log_point": 1, "log_points": 1, "log_rect": 1, "log_rects": 1, "log_line_strip": 1,
+    "log_line_strips_2d": 1, "log_line_strips_3d": 1, "log_line_segments": 1, "log_arrow": 2,
+    "log_mesh": 1, "log_meshes": 1, "log_mesh_file": 1, "log_image": 1, "log_depth_image": 1,
+    "log_segmentation_image": 1, "log_tensor": 1, "log_scalar": 1, "log_text_entry": 1,
+    "log_transform3d": 1, "log_annotation_context": 1, "log_extension_components": 1,
+    "log_components": 1,
+}
+
+
 @pytest.fixture(autouse=True)
 def strict_off_by_default():
     rr._strict_mode = None
@@ -66,7 +78,11 @@ def test_signatures_match_the_log_family(name):
     assert params[-1].name == "recording" and params[-1].default is None
     got = [(p.name, p.default) for p in params[1:-1]]
     assert got == SIGNATURES[name]
-    assert name in dir(rr.RecordingStream), "also a method"
+    n = POSITIONAL.get(name, 0)
+    kinds = [p.kind for p in params]
+    assert kinds == [inspect.Parameter.POSITIONAL_OR_KEYWORD] * (n + 1) + [inspect.Parameter.KEYWORD_ONLY] * (len(params) - n - 1)
+    method = list(inspect.signature(getattr(rr.RecordingStream, name)).parameters.values())[1:]
+    assert [(p.name, p.kind) for p in method] == [(p.name, p.kind) for p in params[:-1]], "also a method"
 
 
 def row(fn, entity: str):
@@ -124,6 +140,21 @@ def test_lines_and_arrows():
     assert value(t, "Radius") == [[pytest.approx(0.2)]]
     t = row(lambda r: r.log_obb("o", half_size=[1, 1, 1], stroke_width=0.6), "o")
     assert value(t, "Radius") == [[pytest.approx(0.3)]]
+    t = row(lambda r: r.log_obbs("o", half_sizes=[[1, 1, 1]] * 2, stroke_widths=[0.2, 0.4]), "o")
+    assert value(t, "Radius") == [[pytest.approx(0.1), pytest.approx(0.2)]]
+    t = row(lambda r: r.log_line_segments("s", [[0, 0, 0], [1, 1, 1]], stroke_width=0.8), "s")
+    assert value(t, "Radius") == [[pytest.approx(0.4)]]
+    t = row(lambda r: r.log_line_strips_3d("s", [[[0, 0, 0], [1, 1, 1]]] * 2, stroke_widths=[1.0, 2.0]), "s")
+    assert value(t, "Radius") == [[pytest.approx(0.5), pytest.approx(1.0)]]
+    t = row(lambda r: r.log_line_strips_2d("s", [[[0, 0], [1, 1]]], stroke_widths=[0.3]), "s")
+    assert value(t, "Radius") == [[pytest.approx(0.15)]]
+    # Radii are radii: stored as given.
+    t = row(lambda r: r.log_points("p", [[0, 0, 0], [1, 1, 1]], radii=[0.5, 0.25]), "p")
+    assert value(t, "Radius") == [[0.5, 0.25]]
+    t = row(lambda r: r.log_point("p", [0, 0, 0], radius=0.7), "p")
+    assert value(t, "Radius") == [[pytest.approx(0.7)]]
+    t = row(lambda r: r.log_scalar("s", 1.0, radius=3.0), "s")
+    assert value(t, "Radius") == [[3.0]]
 
 
 PYRAMID = [[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0], [0.5, 0.5, 1]]

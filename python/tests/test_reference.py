@@ -631,13 +631,52 @@ SIGNATURES = {
     "set_time_seconds": [("timeline", inspect.Parameter.empty, P), ("seconds", inspect.Parameter.empty, P), ("recording", None, P)],
     "set_time_nanos": [("timeline", inspect.Parameter.empty, P), ("nanos", inspect.Parameter.empty, P), ("recording", None, P)],
     "start_web_viewer_server": [("port", 0, P)],
-    "serve": [("open_browser", True, P), ("web_port", None, P), ("ws_port", None, P), ("recording", None, K)],
+    "serve": [("open_browser", True, P), ("web_port", None, P), ("ws_port", None, P), ("recording", None, P)],
+    "connect": [("addr", None, P), ("flush_timeout_sec", 2.0, P), ("recording", None, P)],
+    "spawn": [("port", 9876, P), ("connect", True, P), ("memory_limit", "75%", P), ("recording", None, P)],
+    "init": [
+        ("application_id", inspect.Parameter.empty, P),
+        ("recording_id", None, P),
+        ("spawn", False, P),
+        ("init_logging", True, P),
+        ("default_enabled", True, P),
+        ("strict", False, P),
+    ],
+    "new_recording": [
+        ("application_id", inspect.Parameter.empty, K),
+        ("recording_id", None, K),
+        ("make_default", False, K),
+        ("make_thread_default", False, K),
+        ("spawn", False, K),
+        ("default_enabled", True, K),
+    ],
+    "get_global_data_recording": [],
+    "get_thread_local_data_recording": [],
+    "set_global_data_recording": [("recording", inspect.Parameter.empty, P)],
+    "set_thread_local_data_recording": [("recording", inspect.Parameter.empty, P)],
+    "log_components": [
+        ("entity_path", inspect.Parameter.empty, P),
+        ("components", inspect.Parameter.empty, P),
+        ("num_instances", None, K),
+        ("timeless", False, K),
+        ("strict", None, K),
+        ("recording", None, K),
+    ],
+    # Methods (without self).
+    "LoggingHandler.__init__": [("path_prefix", None, P)],
+    "LoggingHandler.emit": [("record", inspect.Parameter.empty, P)],
+    "MemoryRecording.num_msgs": [],
+    "MemoryRecording.reset_data": [],
+    "MemoryRecording.reset_blueprint": [("add_to_app_default_blueprint", False, K)],
 }
 
 
 def test_signatures_match_the_reference_table():
     for name, expected in SIGNATURES.items():
-        params = inspect.signature(getattr(rr, name)).parameters.values()
+        owner, _, attr = name.rpartition(".")
+        params = list(inspect.signature(getattr(getattr(rr, owner) if owner else rr, attr)).parameters.values())
+        if owner:
+            params = params[1:]
         got = [(p.name, p.default, p.kind) for p in params]
         assert got == expected, name
 
