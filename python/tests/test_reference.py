@@ -750,6 +750,41 @@ def test_script_helpers_save_and_headless(tmp_path):
     assert (args.connect, args.addr, args.serve, args.headless, args.save) == (True, "127.0.0.1:1", False, False, None)
 
 
+def test_script_helpers_connect_to_a_running_server(tmp_path):
+    import signal
+
+    save = tmp_path / "saved"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "reel._cli", "serve", "--port", "0", "--report-secs", "0", "--save", str(save)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        addr = server.stdout.readline().split()[-1]
+        code = (
+            "import argparse, sys, reel as rr\n"
+            "parser = argparse.ArgumentParser(); rr.script_add_args(parser)\n"
+            "rec = rr.script_setup(parser.parse_args(sys.argv[1:]), 'script_connect')\n"
+            "for i in range(50):\n"
+            "    rr.set_time_sequence('i', i); rr.log_scalar('s', float(i))\n"
+            "rr.script_teardown(parser.parse_args(sys.argv[1:]))\n"
+        )
+        run = subprocess.run([sys.executable, "-c", code, "--connect", "--addr", addr], capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+    finally:
+        # Ctrl-C: the server finishes its files before exiting.
+        server.send_signal(signal.SIGINT)
+        assert server.wait(timeout=30) == 0
+    (path,) = save.glob("*.reel")
+    from reel import _reel
+
+    assert _reel.cli_main(["reel", "verify", str(path)]) == 0, "finished with its end frame"
+    loaded = rr.load_recording(str(path))
+    assert loaded.application_id == "script_connect"
+    assert loaded.to_arrow("s").column("i").to_pylist() == list(range(50))
+
+
 def test_shutdown_at_exit_completes_files_in_multiprocessing_children(tmp_path):
     path = tmp_path / "child.reel"
     code = (
