@@ -102,6 +102,7 @@ __all__ = [
     "RecordingView",
     "RecordingStream",
     "ReelWarning",
+    "UndeliveredError",
     "components",
     "connect",
     "disconnect",
@@ -170,7 +171,11 @@ _FAST_POINTS = 64
 
 
 class ReelWarning(UserWarning):
-    """Bad input that was not logged (outside strict mode)."""
+    """Bad input that was not logged, or data that was not delivered (outside strict mode)."""
+
+
+class UndeliveredError(RuntimeError):
+    """A blocking flush could not deliver everything (strict mode)."""
 
 
 # ----------------------------------------------------------------------------------------
@@ -271,9 +276,11 @@ class RecordingStream(LogFamily):
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self.flush(blocking=True)
-        previous = _scopes.stack.pop()
-        _reel.set_thread_local(previous)
+        try:
+            self.flush(blocking=True)
+        finally:
+            previous = _scopes.stack.pop()
+            _reel.set_thread_local(previous)
 
     # -- metadata ------------------------------------------------------------------------
 
@@ -328,8 +335,16 @@ class RecordingStream(LogFamily):
         self._handle.disconnect()
 
     def flush(self, blocking: bool = True) -> None:
-        """Delivers everything logged so far; with ``blocking``, waits for the sink."""
-        self._handle.flush(blocking)
+        """Delivers everything logged so far; with ``blocking``, waits for the sink (for a
+        server, at most ``connect``'s ``flush_timeout_sec``). When something could not be
+        delivered — a server that is unreachable or does not acknowledge in time, a failed
+        file, rows dropped under the memory bound — it says so: `UndeliveredError` in strict
+        mode, else a `ReelWarning`."""
+        problem = self._handle.flush(blocking)
+        if problem is not None:
+            if strict_mode():
+                raise UndeliveredError(problem)
+            warnings.warn(problem, ReelWarning, stacklevel=2)
 
     # -- time ----------------------------------------------------------------------------
 

@@ -850,3 +850,61 @@ def test_unusual_paths_are_repaired_and_logged_not_dropped():
             rec.log_scalar("task 1", 1.0)
     finally:
         rr.set_strict_mode(False)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _assert_flush_reports_undelivered(rec) -> None:
+    """A blocking flush warns (lenient) or raises (strict) with the count and bytes."""
+    rec.log_scalar("s", 1.0)
+    with pytest.warns(rr.ReelWarning, match=r"\d+ messages \(\d+ bytes\) not yet delivered"):
+        rec.flush(blocking=True)
+    rr.set_strict_mode(True)
+    try:
+        rec.log_scalar("s", 2.0)
+        with pytest.raises(rr.UndeliveredError, match="not yet delivered"):
+            rec.flush(blocking=True)
+        with pytest.raises(rr.UndeliveredError):
+            rr.flush(recording=rec)
+    finally:
+        rr.set_strict_mode(False)
+    rec.flush(blocking=False)  # a non-blocking flush never waits, never reports
+
+
+def test_flush_reports_what_no_server_received():
+    rec = rr.new_recording(application_id="undelivered")
+    rec.connect(f"127.0.0.1:{_free_port()}", flush_timeout_sec=0.3)
+    _assert_flush_reports_undelivered(rec)
+
+
+def test_flush_reports_what_a_silent_server_did_not_acknowledge():
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted = []
+
+    def accept_and_stay_silent():
+        conn, _ = listener.accept()
+        accepted.append(conn)  # kept open, never read from, never answered
+
+    thread = threading.Thread(target=accept_and_stay_silent, daemon=True)
+    thread.start()
+    try:
+        rec = rr.new_recording(application_id="undelivered")
+        host, port = listener.getsockname()
+        rec.connect(f"{host}:{port}", flush_timeout_sec=0.3)
+        _assert_flush_reports_undelivered(rec)
+        thread.join(timeout=10)
+        assert accepted, "the client did connect"
+    finally:
+        for conn in accepted:
+            conn.close()
+        listener.close()

@@ -42,6 +42,14 @@ fn main() {
             no_server_at_exit_is_bounded_and_reported,
         ),
         (
+            "a_gigabyte_with_no_server_is_bounded_and_reported",
+            a_gigabyte_with_no_server_is_bounded_and_reported,
+        ),
+        (
+            "a_server_that_stops_acknowledging_never_freezes_the_client",
+            a_server_that_stops_acknowledging_never_freezes_the_client,
+        ),
+        (
             "slow_server_bound_holds_with_each_policy",
             slow_server_bound_holds_with_each_policy,
         ),
@@ -63,9 +71,15 @@ fn main() {
             serve_web_viewer_hosts_the_page_and_streams_live,
         ),
     ];
+    // `cargo test --test network -- NAME` runs the checks whose name contains NAME.
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let checks: Vec<_> = checks
+        .iter()
+        .filter(|(name, _)| filter.as_deref().is_none_or(|f| name.contains(f)))
+        .collect();
     println!("\nrunning {} tests", checks.len());
     let mut failed = 0;
-    for (name, check) in checks {
+    for (name, check) in &checks {
         let ok = std::panic::catch_unwind(check).is_ok();
         println!("test {name} ... {}", if ok { "ok" } else { "FAILED" });
         failed += usize::from(!ok);
@@ -197,7 +211,7 @@ fn child(role: &str, envs: &[(&str, String)]) -> Child {
     Command::new(std::env::current_exe().expect("own path"))
         .env(ROLE, role)
         .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn child")
@@ -229,6 +243,42 @@ fn run_role(role: &str) {
             for i in 0..100 {
                 rec.log("x", &Scalar::new(f64::from(i))).expect("log");
             }
+            drop(rec);
+        }
+        // 1 GiB of fresh 1 MiB rows under a 64 MiB bound, nothing listening.
+        "no_server_gigabyte" => {
+            let rec = RecordingStreamBuilder::new("gigabyte")
+                .batcher_config(BatcherConfig {
+                    max_bytes_in_flight: 64 << 20,
+                    ..BatcherConfig::default()
+                })
+                .exit_flush_timeout(Duration::from_secs(2))
+                .connect(Some(&addr), Duration::from_secs(1))
+                .expect("connect");
+            let started = Instant::now();
+            let mut max_in_flight = 0;
+            for i in 0..1024_i32 {
+                let radii = vec![reel_types::components::Radius(i as f32); 1 << 18];
+                rec.log_components(
+                    "cloud",
+                    [reel_core::ComponentBatch::from_component(&radii)],
+                    reel_sdk::LogOptions::default(),
+                )
+                .expect("log");
+                max_in_flight = max_in_flight.max(rec.bytes_in_flight());
+            }
+            let log_secs = started.elapsed().as_secs_f64();
+            let (pending, dropped) = match rec.flush_blocking() {
+                Err(reel_sdk::RecordingError::Undelivered(u)) => {
+                    (u.pending_messages, u.dropped_rows)
+                }
+                other => panic!("the flush must say what was not delivered: {other:?}"),
+            };
+            println!(
+                "RESULT log_secs={log_secs:.2} pending={pending} dropped={dropped} \
+                 max_in_flight={max_in_flight} peak_rss_kib={}",
+                peak_rss_kib()
+            );
             drop(rec);
         }
         other => panic!("unknown role {other}"),
@@ -418,6 +468,133 @@ fn no_server_at_exit_is_bounded_and_reported() {
     assert!(err.contains("did not receive"), "{err}");
 }
 
+/// This process's peak resident memory (VmHWM), in KiB.
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn a_gigabyte_with_no_server_is_bounded_and_reported() {
+    let started = Instant::now();
+    let output = child(
+        "no_server_gigabyte",
+        &[("REEL_TEST_ADDR", format!("127.0.0.1:{}", free_port()))],
+    )
+    .wait_with_output()
+    .expect("wait");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{err}");
+    let secs = started.elapsed();
+    println!(
+        "  no server, 1 GiB logged: {} (process {secs:.1?})",
+        stdout.trim()
+    );
+    let field = |name: &str| -> f64 {
+        stdout
+            .split_whitespace()
+            .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {stdout:?}"))
+    };
+    assert!(
+        secs < Duration::from_secs(60),
+        "finished, not frozen: {secs:?}"
+    );
+    assert!(
+        field("max_in_flight") <= f64::from((64 << 20) + (1 << 20)),
+        "{stdout}"
+    );
+    assert!(
+        field("dropped") >= 900.0,
+        "most of it was dropped: {stdout}"
+    );
+    assert!(field("pending") >= 1.0, "what fits stays queued: {stdout}");
+    assert!(
+        field("peak_rss_kib") < 260.0 * 1024.0,
+        "bounded memory: {stdout}"
+    );
+    // One warning when the episode starts, the totals at exit.
+    assert_eq!(err.matches("dropping new rows").count(), 1, "{err}");
+    assert!(err.contains("in all,"), "{err}");
+}
+
+/// A server that acknowledges its first `acks` messages and then only reads.
+fn silent_server(acks: u64) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        let Ok((mut stream, _)) = listener.accept() else {
+            return;
+        };
+        let Ok(hello) = Hello::read(&mut stream) else {
+            return;
+        };
+        let _ = Welcome::answer(&hello).write(&mut stream);
+        let mut writer = stream.try_clone().expect("clone");
+        let mut decoder = reel_format::Decoder::new(BufReader::new(stream));
+        let mut count = 0;
+        while let Some(Ok(_)) = decoder.next_message() {
+            count += 1;
+            if count <= acks {
+                let _ = reel_format::net::write_ack(&mut writer, count);
+            }
+        }
+    });
+    addr
+}
+
+fn a_server_that_stops_acknowledging_never_freezes_the_client() {
+    const BOUND: u64 = 1 << 20;
+    let addr = silent_server(3);
+    let rec = RecordingStreamBuilder::new("silent")
+        .batcher_config(BatcherConfig {
+            flush_num_rows: 1,
+            max_bytes_in_flight: BOUND,
+            block_timeout: Duration::from_millis(300),
+            ..BatcherConfig::default()
+        })
+        .connect(Some(&addr.to_string()), Duration::from_millis(500))
+        .expect("connect");
+    let started = Instant::now();
+    let radii = vec![reel_types::components::Radius(1.0); 16 * 1024]; // 64 KiB a row
+    for _ in 0..100 {
+        rec.log_components(
+            "big",
+            [reel_core::ComponentBatch::from_component(&radii)],
+            reel_sdk::LogOptions::default(),
+        )
+        .expect("log");
+        assert!(
+            rec.bytes_in_flight() <= BOUND + 70_000,
+            "{}",
+            rec.bytes_in_flight()
+        );
+    }
+    let logging = started.elapsed();
+    // One wait of the block timeout starts the episode; later rows drop at once.
+    assert!(logging < Duration::from_secs(5), "logging took {logging:?}");
+    match rec.flush_blocking() {
+        Err(reel_sdk::RecordingError::Undelivered(u)) => {
+            assert!(u.pending_messages > 0 && u.dropped_rows > 0, "{u}");
+        }
+        other => panic!("a silent server must not flush Ok: {other:?}"),
+    }
+    let closing = Instant::now();
+    drop(rec);
+    assert!(
+        closing.elapsed() < Duration::from_secs(5),
+        "closing is bounded too"
+    );
+}
+
 /// A server that acknowledges one message every `delay`.
 fn slow_server(delay: Duration) -> (SocketAddr, std::thread::JoinHandle<u64>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -470,13 +647,18 @@ fn slow_server_bound_holds_with_each_policy() {
                 rec.bytes_in_flight()
             );
         }
+        let mut dropped = 0;
         match policy {
             OverflowPolicy::DropNewest => {
                 assert!(
                     started.elapsed() < Duration::from_secs(1),
                     "drop-newest never blocks"
                 );
-                rec.flush_blocking().expect("flush");
+                // The flush says what was dropped.
+                match rec.flush_blocking() {
+                    Err(reel_sdk::RecordingError::Undelivered(u)) => dropped = u.dropped_rows,
+                    other => panic!("the drops must be reported: {other:?}"),
+                }
             }
             OverflowPolicy::Block => rec.flush_blocking().expect("flush"),
         }
@@ -484,7 +666,14 @@ fn slow_server_bound_holds_with_each_policy() {
         let received = server.join().expect("server");
         match policy {
             // The store info and the rows that fitted arrived; the rest were dropped.
-            OverflowPolicy::DropNewest => assert!(received < rows + 1, "{policy:?}: {received}"),
+            OverflowPolicy::DropNewest => {
+                assert!(dropped > 0, "{policy:?}");
+                assert_eq!(
+                    received + dropped,
+                    rows + 1,
+                    "{policy:?}: each row arrived or was counted"
+                );
+            }
             // Blocking waits for room: everything arrives.
             OverflowPolicy::Block => assert_eq!(received, rows + 1, "{policy:?}"),
         }

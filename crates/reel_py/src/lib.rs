@@ -78,9 +78,16 @@ impl PyRecording {
         self.rec == other.rec
     }
 
-    /// Delivers everything logged so far; with `blocking`, waits for the sink.
-    fn flush(&self, py: Python<'_>, blocking: bool) {
-        py.detach(|| self.rec.flush(blocking));
+    /// Delivers everything logged so far; with `blocking`, waits for the sink and returns
+    /// what it could not deliver (None when everything was), for Python to warn or raise.
+    fn flush(&self, py: Python<'_>, blocking: bool) -> Option<String> {
+        if !blocking {
+            self.rec.flush(false);
+            return None;
+        }
+        py.detach(|| self.rec.flush_blocking())
+            .err()
+            .map(|e| e.to_string())
     }
 
     /// Sets the thread's time on a sequence timeline.

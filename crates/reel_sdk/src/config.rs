@@ -8,6 +8,7 @@
 //! | `REEL_FLUSH_NUM_ROWS` | flush when this many rows are pending | `u64::MAX` |
 //! | `REEL_RECORDING_ID` | default recording id, so child processes share one recording | a random UUIDv4 |
 //! | `REEL_STRICT` | `on`/`off`: default for strict mode | off |
+//! | `REEL_BLOCK_TIMEOUT_SECS` | the longest a log call waits for room under the memory bound (policy `Block`) before its row is dropped | `2` |
 //!
 //! A value that does not parse gives one warning and the default.
 
@@ -23,6 +24,8 @@ pub const ENV_FLUSH_TICK_SECS: &str = "REEL_FLUSH_TICK_SECS";
 pub const ENV_FLUSH_NUM_BYTES: &str = "REEL_FLUSH_NUM_BYTES";
 /// Environment variable for the batcher's row threshold.
 pub const ENV_FLUSH_NUM_ROWS: &str = "REEL_FLUSH_NUM_ROWS";
+/// Environment variable for the longest a log call waits for room (policy `Block`).
+pub const ENV_BLOCK_TIMEOUT_SECS: &str = "REEL_BLOCK_TIMEOUT_SECS";
 /// Environment variable for the default recording id.
 pub const ENV_RECORDING_ID: &str = "REEL_RECORDING_ID";
 /// Environment variable for the default strict mode.
@@ -31,10 +34,12 @@ pub const ENV_STRICT: &str = "REEL_STRICT";
 /// What a log call does when the memory bound on data in flight is reached.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum OverflowPolicy {
-    /// Wait until the batcher has delivered enough to make room (nothing is lost).
+    /// Wait for room while the sink is up and draining (real backpressure), at most
+    /// [`BatcherConfig::block_timeout`]; when the sink is down or stalls, drop the new row
+    /// like [`Self::DropNewest`]. A log call never blocks without bound.
     #[default]
     Block,
-    /// Drop the new row, count it, and report the drops.
+    /// Drop the new row at once, count it, and report the drops.
     DropNewest,
 }
 
@@ -54,6 +59,8 @@ pub struct BatcherConfig {
     pub max_bytes_in_flight: u64,
     /// What to do when that bound is reached.
     pub overflow: OverflowPolicy,
+    /// The longest one log call waits for room under [`OverflowPolicy::Block`].
+    pub block_timeout: Duration,
 }
 
 impl BatcherConfig {
@@ -65,10 +72,12 @@ impl BatcherConfig {
     pub const DEFAULT_FLUSH_NUM_BYTES: u64 = 1024 * 1024;
     /// The default row threshold: none.
     pub const DEFAULT_FLUSH_NUM_ROWS: u64 = u64::MAX;
+    /// The default longest wait for room: 2 s (as long as a flush waits for a server).
+    pub const DEFAULT_BLOCK_TIMEOUT: Duration = Duration::from_secs(2);
     /// The default bound on data in flight: 512 MiB.
     pub const DEFAULT_MAX_BYTES_IN_FLIGHT: u64 = 512 * 1024 * 1024;
 
-    /// The defaults, overridden by `REEL_FLUSH_*` environment variables.
+    /// The defaults, overridden by `REEL_FLUSH_*` and `REEL_BLOCK_TIMEOUT_SECS`.
     pub fn from_env() -> Self {
         Self::from_lookup(|k| std::env::var(k).ok())
     }
@@ -93,6 +102,14 @@ impl BatcherConfig {
                     &v,
                     "a size, e.g. 1048576, 10MB or 1MiB",
                 ),
+            }
+        }
+        if let Some(v) = lookup(ENV_BLOCK_TIMEOUT_SECS) {
+            match v.trim().parse::<f64>() {
+                Ok(secs) if secs.is_finite() && secs >= 0.0 => {
+                    config.block_timeout = Duration::from_secs_f64(secs);
+                }
+                _ => bad_value(ENV_BLOCK_TIMEOUT_SECS, &v, "a number of seconds, e.g. 2"),
             }
         }
         if let Some(v) = lookup(ENV_FLUSH_NUM_ROWS) {
@@ -136,6 +153,7 @@ impl Default for BatcherConfig {
             flush_num_rows: Self::DEFAULT_FLUSH_NUM_ROWS,
             max_bytes_in_flight: Self::DEFAULT_MAX_BYTES_IN_FLIGHT,
             overflow: OverflowPolicy::Block,
+            block_timeout: Self::DEFAULT_BLOCK_TIMEOUT,
         }
     }
 }

@@ -9,9 +9,9 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, LazyLock, Weak};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Sender, TrySendError};
+use crossbeam_channel::{SendTimeoutError, Sender, TrySendError};
 use parking_lot::Mutex;
 use reel_core::arrow_array::Array;
 use reel_core::{
@@ -87,6 +87,11 @@ pub enum RecordingError {
     /// A flush did not finish in time.
     #[error("flush did not finish within {0:?}")]
     FlushTimeout(Duration),
+    /// A flush finished, but the sink could not deliver everything (a server that is
+    /// unreachable or does not acknowledge in time, a failed file, rows dropped under the
+    /// memory bound).
+    #[error("flush could not deliver everything: {0}")]
+    Undelivered(#[from] crate::sink::Undelivered),
     /// A sink could not be created.
     #[error(transparent)]
     Sink(#[from] SinkError),
@@ -319,8 +324,8 @@ struct Inner {
     fork_generation: u64,
     tx: Sender<Command>,
     gauge: Arc<FlightGauge>,
-    max_bytes_in_flight: u64,
     overflow: OverflowPolicy,
+    block_timeout: Duration,
     thread: Mutex<Option<JoinHandle<()>>>,
     closed: AtomicBool,
     exit_flush_timeout: Duration,
@@ -343,21 +348,26 @@ impl Inner {
 
     fn send_row(&self, row: PendingRow) {
         let bytes = row.bytes;
-        if !self
-            .gauge
-            .acquire(bytes, self.max_bytes_in_flight, self.overflow)
-        {
-            self.report_drop();
+        if !self.gauge.acquire(bytes) {
             return;
         }
+        // The channel is bounded too; a batcher that takes nothing for the block timeout
+        // is stalled, and the row is dropped like any other beyond the bound.
         let sent = match self.overflow {
-            OverflowPolicy::Block => self.tx.send(Command::Row(row)).is_ok(),
+            OverflowPolicy::Block => {
+                match self.tx.send_timeout(Command::Row(row), self.block_timeout) {
+                    Ok(()) => true,
+                    Err(SendTimeoutError::Timeout(_)) => {
+                        self.gauge.drop_row(bytes);
+                        false
+                    }
+                    Err(SendTimeoutError::Disconnected(_)) => false,
+                }
+            }
             OverflowPolicy::DropNewest => match self.tx.try_send(Command::Row(row)) {
                 Ok(()) => true,
                 Err(TrySendError::Full(_)) => {
-                    self.gauge.dropped_rows.fetch_add(1, Ordering::Relaxed);
-                    self.gauge.dropped_bytes.fetch_add(bytes, Ordering::Relaxed);
-                    self.report_drop();
+                    self.gauge.drop_row(bytes);
                     false
                 }
                 Err(TrySendError::Disconnected(_)) => false,
@@ -368,31 +378,24 @@ impl Inner {
         }
     }
 
-    fn report_drop(&self) {
-        warn_once(
-            &format!("drop:{}", self.key),
-            format!(
-                "recording {}: the memory limit of {} bytes in flight is reached; dropping new \
-                 rows (policy DropNewest). The total is reported when the recording closes.",
-                self.info.store_id.id, self.max_bytes_in_flight
-            ),
-        );
-    }
-
+    /// Flushes; `Err(Undelivered)` says what the sink could not deliver, including rows
+    /// dropped under the memory bound since the last flush.
     fn flush(&self, timeout: Option<Duration>) -> RecordingResult<()> {
         let (done_tx, done_rx) = crossbeam_channel::bounded(1);
         if !self.command(Command::Flush(Some(done_tx))) {
             return Ok(()); // Already shut down: everything was delivered then.
         }
-        match timeout {
-            None => {
-                let _ = done_rx.recv();
-                Ok(())
-            }
+        let sink_result = match timeout {
+            None => done_rx.recv().unwrap_or(Ok(())),
             Some(t) => done_rx
                 .recv_timeout(t)
-                .map_err(|_| RecordingError::FlushTimeout(t)),
-        }
+                .map_err(|_| RecordingError::FlushTimeout(t))?,
+        };
+        let mut undelivered = sink_result.err().unwrap_or_default();
+        let (rows, bytes) = self.gauge.take_unreported_drops();
+        undelivered.dropped_rows += rows;
+        undelivered.dropped_bytes += bytes;
+        undelivered.into_result().map_err(RecordingError::from)
     }
 
     /// Delivers everything, closes the sink and ends the batcher thread (once).
@@ -401,10 +404,22 @@ impl Inner {
             return Ok(());
         }
         let (done_tx, done_rx) = crossbeam_channel::bounded(1);
-        if self.command(Command::Shutdown(done_tx)) {
-            let finished = match timeout {
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let queued = match deadline {
+            None => self.command(Command::Shutdown(done_tx)),
+            // A batcher that takes nothing until the deadline counts as not finishing.
+            Some(d) => match self.tx.send_deadline(Command::Shutdown(done_tx), d) {
+                Ok(()) => true,
+                Err(SendTimeoutError::Timeout(_)) => {
+                    return Err(RecordingError::FlushTimeout(timeout.unwrap_or_default()))
+                }
+                Err(SendTimeoutError::Disconnected(_)) => false,
+            },
+        };
+        if queued {
+            let finished = match deadline {
                 None => done_rx.recv().is_ok(),
-                Some(t) => done_rx.recv_timeout(t).is_ok(),
+                Some(d) => done_rx.recv_deadline(d).is_ok(),
             };
             if !finished {
                 return Err(RecordingError::FlushTimeout(timeout.unwrap_or_default()));
@@ -416,11 +431,11 @@ impl Inner {
         let dropped = self.gauge.dropped_rows.load(Ordering::Relaxed);
         if dropped > 0 {
             warn(format!(
-                "recording {}: {dropped} rows ({} bytes) were dropped because the memory limit \
-                 of {} bytes in flight was reached",
+                "recording {}: in all, {dropped} rows ({} bytes) were dropped because the \
+                 memory bound of {} bytes in flight was reached",
                 self.info.store_id.id,
                 self.gauge.dropped_bytes.load(Ordering::Relaxed),
-                self.max_bytes_in_flight
+                self.gauge.max()
             ));
         }
         Ok(())
@@ -780,12 +795,7 @@ impl RecordingStream {
     pub fn connect(&self, addr: Option<&str>, flush_timeout: Duration) -> RecordingResult<()> {
         if let Some(inner) = self.active() {
             let addr = crate::tcp::resolve_addr(addr)?;
-            let sink = crate::tcp::TcpSink::new(
-                addr,
-                flush_timeout,
-                inner.max_bytes_in_flight,
-                inner.overflow,
-            )?;
+            let sink = crate::tcp::TcpSink::new(addr, flush_timeout, inner.gauge.clone())?;
             self.set_sink(Box::new(sink));
         }
         Ok(())
@@ -1093,7 +1103,12 @@ impl RecordingStreamBuilder {
         let mut info = StoreInfo::new_recording(self.application_id, recording_id);
         info.source = self.source;
         let config = self.batcher_config.unwrap_or_else(BatcherConfig::from_env);
-        let gauge = Arc::new(FlightGauge::default());
+        let gauge = Arc::new(FlightGauge::new(
+            info.store_id.id.to_string(),
+            config.max_bytes_in_flight,
+            config.overflow,
+            config.block_timeout,
+        ));
         let (tx, rx) = crossbeam_channel::bounded(CHANNEL_CAPACITY);
         let info_msg = LogMsg::SetStoreInfo(SetStoreInfo {
             row_id: RowId::new(),
@@ -1114,8 +1129,8 @@ impl RecordingStreamBuilder {
             fork_generation: process::fork_generation(),
             tx,
             gauge,
-            max_bytes_in_flight: config.max_bytes_in_flight,
             overflow: config.overflow,
+            block_timeout: config.block_timeout,
             thread: Mutex::new(Some(thread)),
             closed: AtomicBool::new(false),
             exit_flush_timeout: self.exit_flush_timeout,

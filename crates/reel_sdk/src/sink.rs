@@ -43,13 +43,87 @@ pub enum SinkError {
     },
 }
 
+/// What a flush could not deliver: the truth behind [`crate::RecordingError::Undelivered`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Undelivered {
+    /// Messages a sink still holds (e.g. unacknowledged by a server); they may still
+    /// arrive later.
+    pub pending_messages: u64,
+    /// Their estimated bytes.
+    pub pending_bytes: u64,
+    /// Messages a sink failed to write (a file after an I/O error) since the last flush.
+    pub failed_messages: u64,
+    /// Rows dropped under the memory bound since the last flush.
+    pub dropped_rows: u64,
+    /// Their estimated bytes.
+    pub dropped_bytes: u64,
+}
+
+impl Undelivered {
+    /// Whether everything was delivered.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// `Ok` when everything was delivered.
+    pub fn into_result(self) -> Result<(), Self> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(self)
+        }
+    }
+
+    /// Both counts together (for sinks made of several).
+    pub fn merge(self, other: Self) -> Self {
+        Self {
+            pending_messages: self.pending_messages + other.pending_messages,
+            pending_bytes: self.pending_bytes + other.pending_bytes,
+            failed_messages: self.failed_messages + other.failed_messages,
+            dropped_rows: self.dropped_rows + other.dropped_rows,
+            dropped_bytes: self.dropped_bytes + other.dropped_bytes,
+        }
+    }
+}
+
+impl std::fmt::Display for Undelivered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts = Vec::new();
+        if self.pending_messages > 0 {
+            parts.push(format!(
+                "{} messages ({} bytes) not yet delivered",
+                self.pending_messages, self.pending_bytes
+            ));
+        }
+        if self.failed_messages > 0 {
+            parts.push(format!("{} messages failed to write", self.failed_messages));
+        }
+        if self.dropped_rows > 0 {
+            parts.push(format!(
+                "{} rows ({} bytes) dropped under the memory bound",
+                self.dropped_rows, self.dropped_bytes
+            ));
+        }
+        if parts.is_empty() {
+            f.write_str("everything delivered")
+        } else {
+            f.write_str(&parts.join(", "))
+        }
+    }
+}
+
+impl std::error::Error for Undelivered {}
+
 /// A destination for log messages.
 pub trait LogSink: Send + 'static {
     /// Delivers one message.
     fn send(&mut self, msg: LogMsg);
 
-    /// Makes everything delivered so far durable (flushes files and streams).
-    fn flush_blocking(&mut self) {}
+    /// Makes everything delivered so far durable (flushes files and streams), waiting at
+    /// most the sink's own bound; says what it could not deliver.
+    fn flush_blocking(&mut self) -> Result<(), Undelivered> {
+        Ok(())
+    }
 
     /// For sinks that only hold messages until a real sink arrives: hands them over.
     /// The batcher replays them into the next sink.
@@ -106,6 +180,8 @@ pub struct WriterSink<W: Write + Send + 'static> {
     encoder: Option<Encoder<W>>,
     target: String,
     failed_messages: u64,
+    /// Failures not yet told to a flush's caller.
+    unreported_failures: u64,
 }
 
 impl<W: Write + Send + 'static> WriterSink<W> {
@@ -122,6 +198,7 @@ impl<W: Write + Send + 'static> WriterSink<W> {
             encoder: Some(encoder),
             target,
             failed_messages: 0,
+            unreported_failures: 0,
         })
     }
 
@@ -141,19 +218,26 @@ impl<W: Write + Send + 'static> LogSink for WriterSink<W> {
             Some(encoder) => encoder.append(&msg).map(|_| ()),
             None => {
                 self.failed_messages += 1;
+                self.unreported_failures += 1;
                 return;
             }
         };
         if let Err(e) = result {
             self.failed_messages += 1;
+            self.unreported_failures += 1;
             self.fail(e);
         }
     }
 
-    fn flush_blocking(&mut self) {
+    fn flush_blocking(&mut self) -> Result<(), Undelivered> {
         if let Some(Err(e)) = self.encoder.as_mut().map(Encoder::flush) {
             self.fail(e);
         }
+        Undelivered {
+            failed_messages: std::mem::take(&mut self.unreported_failures),
+            ..Undelivered::default()
+        }
+        .into_result()
     }
 
     fn stores(&self) -> bool {
@@ -251,8 +335,12 @@ impl LogSink for TeeSink {
         }
     }
 
-    fn flush_blocking(&mut self) {
-        self.sinks.iter_mut().for_each(|s| s.flush_blocking());
+    fn flush_blocking(&mut self) -> Result<(), Undelivered> {
+        self.sinks
+            .iter_mut()
+            .map(|s| s.flush_blocking().err().unwrap_or_default())
+            .fold(Undelivered::default(), Undelivered::merge)
+            .into_result()
     }
 
     /// Only when every branch stores: a live branch keeps its latency.

@@ -1,10 +1,13 @@
 //! [`TcpSink`]: streams a recording to a reel server (or viewer) over TCP.
 //!
-//! Messages wait in a queue until the server acknowledges them; the queue is bounded in
-//! bytes with the recording's policy (block or drop the newest, counted). A background
-//! thread connects (retrying with backoff while nothing listens), sends the store
-//! announcements and then every unacknowledged message, and on a broken connection starts
-//! over: the server recognises resends, so it ends with every row exactly once.
+//! Messages wait in a queue until the server acknowledges them. The queue counts against
+//! the recording's memory bound (its flight gauge) until then, so the bound covers
+//! everything from the log call to the server's acknowledgement; while no connection is up
+//! the gauge knows the sink is down, and log calls beyond the bound drop their rows at once
+//! instead of waiting. A background thread connects (retrying with backoff while nothing
+//! listens), sends the store announcements and then every unacknowledged message, and on a
+//! broken connection starts over: the server recognises resends, so it ends with every row
+//! exactly once.
 
 use std::collections::VecDeque;
 use std::io::BufWriter;
@@ -18,8 +21,8 @@ use reel_core::LogMsg;
 use reel_format::net::{read_ack, Hello, Welcome, DEFAULT_PORT};
 use reel_format::{Encoder, EncoderOptions};
 
-use crate::config::OverflowPolicy;
-use crate::sink::{LogSink, SinkError};
+use crate::batcher::FlightGauge;
+use crate::sink::{LogSink, SinkError, Undelivered};
 use crate::warn::warn;
 
 /// The default server address: loopback, the default port.
@@ -38,17 +41,6 @@ pub fn resolve_addr(addr: Option<&str>) -> Result<SocketAddr, SinkError> {
         .ok_or_else(|| SinkError::Address(addr.to_owned()))
 }
 
-/// Counts of what a [`TcpSink`] could not deliver.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Undelivered {
-    /// Messages still waiting for an acknowledgement.
-    pub pending: usize,
-    /// Their bytes.
-    pub pending_bytes: u64,
-    /// Messages dropped under the memory bound.
-    pub dropped: u64,
-}
-
 struct State {
     /// Unacknowledged messages, oldest first, with their estimated bytes.
     queue: VecDeque<(LogMsg, u64)>,
@@ -65,15 +57,16 @@ struct State {
     connection: u64,
     connected: bool,
     closing: bool,
-    dropped: u64,
+    /// The socket being connected or in use, so `close` can cut it when the server does
+    /// not answer within the flush timeout (unblocking a handshake, a write or the reader).
+    socket: Option<TcpStream>,
 }
 
 struct Shared {
     state: Mutex<State>,
     changed: Condvar,
     addr: SocketAddr,
-    max_bytes: u64,
-    overflow: OverflowPolicy,
+    gauge: Arc<FlightGauge>,
 }
 
 /// Streams messages to a reel server; see the module docs.
@@ -84,13 +77,12 @@ pub struct TcpSink {
 }
 
 impl TcpSink {
-    /// A sink for `addr`, holding at most `max_bytes` unacknowledged (under `overflow`);
+    /// A sink for `addr` whose queue counts against `gauge` (its recording's bound);
     /// flushes wait at most `flush_timeout`. Connecting happens in the background.
-    pub fn new(
+    pub(crate) fn new(
         addr: SocketAddr,
         flush_timeout: Duration,
-        max_bytes: u64,
-        overflow: OverflowPolicy,
+        gauge: Arc<FlightGauge>,
     ) -> Result<Self, SinkError> {
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
@@ -103,12 +95,11 @@ impl TcpSink {
                 connection: 0,
                 connected: false,
                 closing: false,
-                dropped: 0,
+                socket: None,
             }),
             changed: Condvar::new(),
             addr,
-            max_bytes,
-            overflow,
+            gauge,
         });
         let thread = {
             let shared = shared.clone();
@@ -129,18 +120,8 @@ impl TcpSink {
         self.shared.state.lock().connected
     }
 
-    /// What has not been delivered so far.
-    pub fn undelivered(&self) -> Undelivered {
-        let s = self.shared.state.lock();
-        Undelivered {
-            pending: s.queue.len(),
-            pending_bytes: s.bytes,
-            dropped: s.dropped,
-        }
-    }
-
     /// Waits until the server acknowledged everything or `timeout` passes; returns what
-    /// is still undelivered.
+    /// is still unacknowledged.
     pub fn wait_acknowledged(&self, timeout: Duration) -> Undelivered {
         let deadline = Instant::now() + timeout;
         let mut s = self.shared.state.lock();
@@ -148,9 +129,9 @@ impl TcpSink {
             self.shared.changed.wait_until(&mut s, deadline);
         }
         Undelivered {
-            pending: s.queue.len(),
+            pending_messages: s.queue.len() as u64,
             pending_bytes: s.bytes,
-            dropped: s.dropped,
+            ..Undelivered::default()
         }
     }
 }
@@ -171,40 +152,16 @@ impl LogSink for TcpSink {
                 .retain(|m| m.store_id() != &info.info.store_id);
             s.store_infos.push(msg.clone());
         }
-        while !s.queue.is_empty() && s.bytes + bytes > self.shared.max_bytes {
-            match self.shared.overflow {
-                OverflowPolicy::DropNewest => {
-                    s.dropped += 1;
-                    if s.dropped == 1 {
-                        warn(format!(
-                            "the server at {} is not keeping up; dropping new messages beyond {} \
-                             unacknowledged bytes",
-                            self.shared.addr, self.shared.max_bytes
-                        ));
-                    }
-                    return;
-                }
-                OverflowPolicy::Block => {
-                    self.shared
-                        .changed
-                        .wait_for(&mut s, Duration::from_millis(100));
-                }
-            }
-        }
+        // Already admitted under the bound by the log call: held (and counted) until the
+        // server acknowledges it.
+        self.shared.gauge.add(bytes);
         s.bytes += bytes;
         s.queue.push_back((msg, bytes));
         self.shared.changed.notify_all();
     }
 
-    fn flush_blocking(&mut self) {
-        let left = self.wait_acknowledged(self.flush_timeout);
-        if left.pending > 0 {
-            warn(format!(
-                "flush: the server at {} has not acknowledged {} messages ({} bytes) within {:?}; \
-                 they stay queued",
-                self.shared.addr, left.pending, left.pending_bytes, self.flush_timeout
-            ));
-        }
+    fn flush_blocking(&mut self) -> Result<(), Undelivered> {
+        self.wait_acknowledged(self.flush_timeout).into_result()
     }
 
     fn close(&mut self) {
@@ -212,21 +169,29 @@ impl LogSink for TcpSink {
         {
             let mut s = self.shared.state.lock();
             s.closing = true;
+            if !s.queue.is_empty() {
+                // Given up: no wait for a server that did not answer in time.
+                if let Some(socket) = s.socket.take() {
+                    let _ = socket.shutdown(Shutdown::Both);
+                }
+            }
             self.shared.changed.notify_all();
         }
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
-        if left.pending > 0 {
+        // What was never acknowledged is given up: it no longer counts as in flight.
+        let abandoned = {
+            let mut s = self.shared.state.lock();
+            s.queue.clear();
+            std::mem::take(&mut s.bytes)
+        };
+        self.shared.gauge.abandon(abandoned);
+        self.shared.gauge.set_sink_down(false);
+        if left.pending_messages > 0 {
             eprintln!(
                 "[reel] the server at {} did not receive {} messages ({} bytes) within {:?}",
-                self.shared.addr, left.pending, left.pending_bytes, self.flush_timeout
-            );
-        }
-        if left.dropped > 0 {
-            eprintln!(
-                "[reel] {} messages for the server at {} were dropped under the memory bound",
-                left.dropped, self.shared.addr
+                self.shared.addr, left.pending_messages, left.pending_bytes, self.flush_timeout
             );
         }
     }
@@ -240,9 +205,14 @@ fn run(shared: &Arc<Shared>) {
         if shared.state.lock().closing {
             return;
         }
-        let stream = match connect(shared.addr) {
+        let stream = match connect(shared) {
             Ok(s) => s,
             Err(e) => {
+                shared.state.lock().socket = None;
+                if shared.state.lock().closing {
+                    return;
+                }
+                shared.gauge.set_sink_down(true);
                 if !warned {
                     warn(format!(
                         "no reel server at {} yet ({e}); buffering and retrying",
@@ -260,13 +230,22 @@ fn run(shared: &Arc<Shared>) {
         };
         backoff = Duration::from_millis(50);
         warned = false;
+        shared.gauge.set_sink_down(false);
         serve_connection(shared, stream);
+        shared.gauge.set_sink_down(true);
     }
 }
 
-fn connect(addr: SocketAddr) -> Result<TcpStream, String> {
-    let mut stream =
-        TcpStream::connect_timeout(&addr, Duration::from_secs(1)).map_err(|e| e.to_string())?;
+fn connect(shared: &Shared) -> Result<TcpStream, String> {
+    let mut stream = TcpStream::connect_timeout(&shared.addr, Duration::from_secs(1))
+        .map_err(|e| e.to_string())?;
+    {
+        let mut s = shared.state.lock();
+        if s.closing {
+            return Err("closing".into());
+        }
+        s.socket = stream.try_clone().ok();
+    }
     let _ = stream.set_nodelay(true);
     stream
         .set_read_timeout(Some(Duration::from_secs(5)))
@@ -357,6 +336,7 @@ fn serve_connection(shared: &Arc<Shared>, stream: TcpStream) {
     })();
     let _ = stream.shutdown(Shutdown::Both);
     let _ = ack_thread.join();
+    shared.state.lock().socket = None;
     disconnect(shared, connection);
     if let Err(e) = result {
         let closing = shared.state.lock().closing;
@@ -379,12 +359,15 @@ fn read_acks(shared: &Shared, mut stream: TcpStream, connection: u64) {
         let queue_acked = count.saturating_sub(s.prefix);
         let already = s.acked.saturating_sub(s.prefix);
         let newly = queue_acked.saturating_sub(already) as usize;
+        let mut released = 0;
         for _ in 0..newly.min(s.sent) {
             if let Some((_, bytes)) = s.queue.pop_front() {
                 s.bytes -= bytes;
                 s.sent -= 1;
+                released += bytes;
             }
         }
+        shared.gauge.release(released);
         s.acked = count;
         shared.changed.notify_all();
     }
