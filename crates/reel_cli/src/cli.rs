@@ -143,8 +143,10 @@ enum Command {
         /// Write each recording to a file in this directory (reloaded on restart).
         #[arg(long)]
         save: Option<PathBuf>,
-        /// Drop the oldest data of the largest recording beyond this size
-        /// (e.g. 2GB, 512MiB, or 75% of this machine's memory).
+        /// Bound the server's memory to this size (e.g. 2GB, 512MiB, or 75% of this
+        /// machine's memory): frames being received and subscriber queues get a quarter
+        /// (at most 1 GiB), the recordings the rest, beyond which the oldest data of the
+        /// largest recording is dropped. Without it only the buffers are bounded (1 GiB).
         #[arg(long)]
         memory_limit: Option<String>,
         /// Seconds between throughput reports (0: none).

@@ -160,6 +160,16 @@ pub enum DecodeError {
         /// What went wrong.
         reason: String,
     },
+    /// The decoder's [`FrameGate`] refused the frame before its payload was read.
+    #[error("at byte {offset}: refused a message of {need} bytes: {reason}")]
+    Refused {
+        /// Where the frame starts.
+        offset: u64,
+        /// The bytes the frame would occupy (payload plus its decompressed form).
+        need: u64,
+        /// Why the gate refused it.
+        reason: String,
+    },
     /// A payload that does not hold a valid message.
     #[error("at byte {offset}: invalid {kind} payload: {reason}")]
     Payload {
@@ -188,6 +198,7 @@ impl DecodeError {
             | Self::ChecksumMismatch { offset, .. }
             | Self::Truncated { offset, .. }
             | Self::Decompress { offset, .. }
+            | Self::Refused { offset, .. }
             | Self::Payload { offset, .. } => *offset,
         }
     }
@@ -218,12 +229,19 @@ enum State {
     Done,
 }
 
+/// Asked, before a frame's payload is read, for the bytes the frame will occupy (its
+/// stored payload plus its decompressed form): a server uses it to wait for room in its
+/// memory budget, so no payload is allocated beyond it. It may block; an `Err` refuses
+/// the frame ([`DecodeError::Refused`]).
+pub type FrameGate = Box<dyn FnMut(u64) -> Result<(), String> + Send>;
+
 /// Reads messages from a reel stream (or several concatenated streams).
 ///
 /// Wrap files and sockets in a `BufReader`: the decoder reads headers in small pieces.
 pub struct Decoder<R: Read> {
     reader: R,
     options: DecoderOptions,
+    gate: Option<FrameGate>,
     state: State,
     offset: u64,
     header: Option<StreamHeader>,
@@ -241,11 +259,19 @@ impl<R: Read> Decoder<R> {
         Self {
             reader,
             options,
+            gate: None,
             state: State::Header,
             offset: 0,
             header: None,
             ended_cleanly: false,
         }
+    }
+
+    /// Asks `gate` before reading each frame's payload; see [`FrameGate`].
+    #[must_use]
+    pub fn with_gate(mut self, gate: FrameGate) -> Self {
+        self.gate = Some(gate);
+        self
     }
 
     /// The header of the current stream, once read.
@@ -404,6 +430,18 @@ impl<R: Read> Decoder<R> {
             });
         }
 
+        if let Some(gate) = self.gate.as_mut().filter(|_| kind != MessageKind::End) {
+            let need = if compressed {
+                h.stored_len + h.raw_len
+            } else {
+                h.stored_len
+            };
+            gate(need).map_err(|reason| DecodeError::Refused {
+                offset: start,
+                need,
+                reason,
+            })?;
+        }
         let stored = self.read_payload(start, h.stored_len)?;
         let actual = h.compute_checksum(&stored);
         if actual != h.checksum {
@@ -676,6 +714,7 @@ impl StreamDecoder {
         Decoder {
             reader: unit,
             options: self.options,
+            gate: None,
             state: match self.state {
                 StreamState::Frames => State::Frames,
                 _ => State::Header,

@@ -23,7 +23,7 @@ pub mod net;
 pub mod payload;
 
 pub use decoder::{
-    decode_slice, DecodeError, DecodedMessage, Decoder, DecoderOptions, StreamDecoder,
+    decode_slice, DecodeError, DecodedMessage, Decoder, DecoderOptions, FrameGate, StreamDecoder,
     DEFAULT_MAX_MESSAGE_BYTES,
 };
 pub use encoder::{encode_to_vec, EncodeError, Encoder, EncoderOptions};

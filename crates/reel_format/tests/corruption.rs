@@ -384,3 +384,38 @@ fn fix_checksums(data: &mut [u8]) {
         at = end;
     }
 }
+
+#[test]
+fn a_gate_is_asked_before_each_payload_and_can_refuse() {
+    use std::sync::{Arc, Mutex};
+    for (msgs, bytes) in both_encodings() {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let seen = asked.clone();
+        let gate = Box::new(move |need: u64| {
+            seen.lock().expect("lock").push(need);
+            Ok(())
+        });
+        let mut decoder = Decoder::new(bytes.as_slice()).with_gate(gate);
+        let mut n = 0;
+        while let Some(item) = decoder.next_message() {
+            let decoded = item.expect("a valid stream");
+            let asked = asked.lock().expect("lock");
+            // Asked once per message (not for the end frame), for at least its payload.
+            assert_eq!(asked.len(), n + 1);
+            assert!(asked[n] + FRAME_HEADER_LEN as u64 >= decoded.frame_bytes);
+            n += 1;
+        }
+        assert_eq!(n, msgs.len());
+        assert!(decoder.ended_cleanly());
+
+        let refusing = Box::new(|need: u64| Err(format!("no room for {need}")));
+        let mut decoder = Decoder::new(bytes.as_slice()).with_gate(refusing);
+        let err = decoder.next_message().and_then(Result::err);
+        assert!(
+            matches!(&err, Some(DecodeError::Refused { offset, reason, .. })
+                if *offset == STREAM_HEADER_LEN as u64 && reason.starts_with("no room")),
+            "{err:?}"
+        );
+        assert!(decoder.next_message().is_none(), "nothing after a refusal");
+    }
+}

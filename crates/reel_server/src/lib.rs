@@ -4,12 +4,15 @@
 //! command is a thin wrapper; a viewer embeds this library.
 //!
 //! - [`store`]: the recordings, deduplication, files and the memory limit.
+//! - [`budget`]: the server-wide bound on what is held outside the store (frames being
+//!   received, subscriber queues).
 //! - [`Server`]: the listener and one thread per client.
 //! - [`websocket`]: subscribers over WebSocket (the web viewer), next to the TCP ones.
 //!
 //! Bad peers (garbage, a wrong version, an oversized length, a stall mid-frame) get their
 //! connection closed with a logged reason; everyone else is served on.
 
+pub mod budget;
 pub mod store;
 pub mod websocket;
 
@@ -24,6 +27,7 @@ use std::time::{Duration, Instant};
 use reel_format::net::{write_ack, Hello, Role, Welcome, DEFAULT_PORT};
 use reel_format::{Decoder, DecoderOptions};
 
+pub use budget::{BudgetError, MemoryBudget};
 pub use store::{Inserted, RecordingSummary, Store, StoreError};
 
 /// How a server listens and keeps data.
@@ -35,8 +39,15 @@ pub struct ServerConfig {
     pub port: u16,
     /// Write each recording to a file in this directory (and reload them on start).
     pub save_dir: Option<PathBuf>,
-    /// Drop the oldest data of the largest recording beyond this many bytes.
+    /// The server's total memory bound: the buffers (below) get `buffer_limit` or a
+    /// quarter of it, whichever is less, and the store the rest (beyond it, the oldest
+    /// data of the largest recording is dropped). None: the store is unbounded.
     pub memory_limit: Option<u64>,
+    /// Bytes held outside the store across all connections and subscribers: frames being
+    /// received and decoded, and subscriber queues (at most half of it). A connection
+    /// whose next frame does not fit waits (up to `idle_timeout`), a subscriber that
+    /// finds no room is cut; both are logged with the numbers.
+    pub buffer_limit: u64,
     /// The largest message accepted from a client.
     pub max_message_bytes: u64,
     /// Close a connection that sends nothing for this long (a stall mid-frame).
@@ -59,6 +70,7 @@ impl Default for ServerConfig {
             port: DEFAULT_PORT,
             save_dir: None,
             memory_limit: None,
+            buffer_limit: 1 << 30,
             max_message_bytes: 2 << 30,
             idle_timeout: Duration::from_secs(300),
             report_interval: None,
@@ -99,6 +111,10 @@ pub struct Stats {
     pub bytes: AtomicU64,
     /// Clients connected so far.
     pub clients: AtomicU64,
+    /// Connections closed because their next frame found no room in the buffers.
+    pub refused: AtomicU64,
+    /// Subscribers cut for falling behind or for lack of room.
+    pub subscribers_cut: AtomicU64,
 }
 
 /// A bound server, ready to run.
@@ -107,6 +123,7 @@ pub struct Server {
     ws_listener: Option<TcpListener>,
     config: ServerConfig,
     store: Arc<Store>,
+    budget: Arc<MemoryBudget>,
     stats: Arc<Stats>,
     stop: Arc<AtomicBool>,
 }
@@ -116,6 +133,8 @@ pub struct ServerHandle {
     addr: SocketAddr,
     ws_addr: Option<SocketAddr>,
     store: Arc<Store>,
+    budget: Arc<MemoryBudget>,
+    stats: Arc<Stats>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
@@ -133,18 +152,22 @@ impl Server {
             }
             None => None,
         };
-        let store =
-            Store::open(config.save_dir.clone(), config.memory_limit).map_err(|source| {
-                ServerError::SaveDir {
-                    dir: config.save_dir.clone().unwrap_or_default(),
-                    source,
-                }
-            })?;
+        let buffers = config.memory_limit.map_or(config.buffer_limit, |total| {
+            config.buffer_limit.min(total / 4)
+        });
+        let store_limit = config.memory_limit.map(|total| total - buffers);
+        let store = Store::open(config.save_dir.clone(), store_limit).map_err(|source| {
+            ServerError::SaveDir {
+                dir: config.save_dir.clone().unwrap_or_default(),
+                source,
+            }
+        })?;
         Ok(Self {
             listener,
             ws_listener,
             config,
             store: Arc::new(store),
+            budget: Arc::new(MemoryBudget::new(buffers)),
             stats: Arc::new(Stats::default()),
             stop: Arc::new(AtomicBool::new(false)),
         })
@@ -167,6 +190,11 @@ impl Server {
         self.store.clone()
     }
 
+    /// The bound on what is held outside the store.
+    pub fn budget(&self) -> Arc<MemoryBudget> {
+        self.budget.clone()
+    }
+
     /// Serves clients until [`ServerHandle::stop`] (or forever).
     pub fn run(mut self) {
         if let Some(interval) = self.config.report_interval {
@@ -174,11 +202,11 @@ impl Server {
             std::thread::spawn(move || report(&stats, &store, &stop, interval));
         }
         let ws_thread = self.ws_listener.take().map(|listener| {
-            let (store, stop, config) =
-                (self.store.clone(), self.stop.clone(), self.config.clone());
+            let serving = self.serving();
+            let stop = self.stop.clone();
             std::thread::Builder::new()
                 .name("reel-ws".into())
-                .spawn(move || websocket::accept_loop(&listener, &store, &stop, &config))
+                .spawn(move || websocket::accept_loop(&listener, &serving, &stop))
         });
         for stream in self.listener.incoming() {
             if self.stop.load(Ordering::SeqCst) {
@@ -186,12 +214,11 @@ impl Server {
             }
             match stream {
                 Ok(stream) => {
-                    let (store, stats, config) =
-                        (self.store.clone(), self.stats.clone(), self.config.clone());
-                    stats.clients.fetch_add(1, Ordering::Relaxed);
+                    let serving = self.serving();
+                    serving.stats.clients.fetch_add(1, Ordering::Relaxed);
                     let spawned = std::thread::Builder::new()
                         .name("reel-client".into())
-                        .spawn(move || serve_client(stream, &store, &stats, &config));
+                        .spawn(move || serve_client(stream, &serving));
                     if let Err(e) = spawned {
                         log::warn!("cannot start a client thread: {e}");
                     }
@@ -205,10 +232,21 @@ impl Server {
         self.store.close_files();
     }
 
+    /// What a connection's thread shares with the server.
+    fn serving(&self) -> Serving {
+        Serving {
+            store: self.store.clone(),
+            budget: self.budget.clone(),
+            stats: self.stats.clone(),
+            config: self.config.clone(),
+        }
+    }
+
     /// Runs the server on its own thread.
     pub fn spawn(self) -> ServerHandle {
         let (addr, ws_addr) = (self.local_addr(), self.ws_addr());
         let (store, stop) = (self.store.clone(), self.stop.clone());
+        let (budget, stats) = (self.budget.clone(), self.stats.clone());
         let thread = std::thread::Builder::new()
             .name("reel-server".into())
             .spawn(move || self.run())
@@ -217,6 +255,8 @@ impl Server {
             addr,
             ws_addr,
             store,
+            budget,
+            stats,
             stop,
             thread,
         }
@@ -239,6 +279,16 @@ impl ServerHandle {
         &self.store
     }
 
+    /// The bound on what is held outside the store.
+    pub fn budget(&self) -> &Arc<MemoryBudget> {
+        &self.budget
+    }
+
+    /// Throughput and refusal counters.
+    pub fn stats(&self) -> &Arc<Stats> {
+        &self.stats
+    }
+
     /// Stops accepting, finishes the recording files, and waits for the accept loop.
     pub fn stop(mut self) {
         self.stop.store(true, Ordering::SeqCst);
@@ -252,8 +302,23 @@ impl ServerHandle {
     }
 }
 
+/// What every connection's thread shares with the server.
+#[derive(Clone)]
+pub(crate) struct Serving {
+    store: Arc<Store>,
+    budget: Arc<MemoryBudget>,
+    stats: Arc<Stats>,
+    config: ServerConfig,
+}
+
 /// One client: handshake, then messages in, acknowledgements out.
-fn serve_client(stream: TcpStream, store: &Store, stats: &Stats, config: &ServerConfig) {
+fn serve_client(stream: TcpStream, serving: &Serving) {
+    let Serving {
+        store,
+        budget,
+        stats,
+        config,
+    } = serving;
     let peer = stream
         .peer_addr()
         .map_or_else(|_| "unknown peer".to_owned(), |a| a.to_string());
@@ -277,18 +342,36 @@ fn serve_client(stream: TcpStream, store: &Store, stats: &Stats, config: &Server
         return log::warn!("{peer}: closing: {e}");
     }
     if hello.role == Role::Subscriber {
-        return serve_subscriber(writer, &peer, store, config);
+        return serve_subscriber(writer, &peer, serving);
     }
     log::info!("{peer}: connected");
     let options = DecoderOptions {
         max_message_bytes: config.max_message_bytes,
     };
-    let mut decoder = Decoder::with_options(reader, options);
+    // Each frame waits for room in the server-wide budget before its payload is read, and
+    // holds it until it is stored.
+    let reserved = Arc::new(AtomicU64::new(0));
+    let gate = {
+        let (budget, reserved, wait) = (budget.clone(), reserved.clone(), config.idle_timeout);
+        Box::new(move |need: u64| {
+            budget
+                .reserve_receiving(need, wait)
+                .map_err(|e| e.to_string())?;
+            reserved.store(need, Ordering::Relaxed);
+            Ok(())
+        })
+    };
+    let mut decoder = Decoder::with_options(reader, options).with_gate(gate);
+    let release = || budget.release_receiving(reserved.swap(0, Ordering::Relaxed));
     let (mut count, mut bytes, mut duplicates) = (0u64, 0u64, 0u64);
     while let Some(item) = decoder.next_message() {
         let decoded = match item {
             Ok(d) => d,
             Err(e) => {
+                release();
+                if matches!(e, reel_format::DecodeError::Refused { .. }) {
+                    stats.refused.fetch_add(1, Ordering::Relaxed);
+                }
                 log::warn!("{peer}: closing after {count} messages: {e}");
                 break;
             }
@@ -298,7 +381,9 @@ fn serve_client(stream: TcpStream, store: &Store, stats: &Stats, config: &Server
         stats
             .bytes
             .fetch_add(decoded.frame_bytes, Ordering::Relaxed);
-        match store.insert(decoded.msg) {
+        let inserted = store.insert(decoded.msg);
+        release();
+        match inserted {
             Ok(Inserted::Stored) => {}
             Ok(Inserted::Duplicate) => duplicates += 1,
             Err(e) => {
@@ -323,17 +408,25 @@ fn serve_client(stream: TcpStream, store: &Store, stats: &Stats, config: &Server
 
 /// One subscriber: everything held so far, then every new message, through a bounded
 /// queue so that a slow reader never slows producers or grows memory without bound.
-fn serve_subscriber(stream: impl Write, peer: &str, store: &Store, config: &ServerConfig) {
+fn serve_subscriber(stream: impl Write, peer: &str, serving: &Serving) {
     use crossbeam_channel::TrySendError;
     use parking_lot::Mutex;
     use reel_core::{ArrowMsg, LogMsg, RowId, SetStoreInfo};
     use reel_store::{ChangeKind, ChangeReason, StoreEvent};
 
+    let Serving {
+        store,
+        budget,
+        stats,
+        config,
+    } = serving;
     let (tx, rx) = crossbeam_channel::bounded::<(LogMsg, u64)>(config.subscriber_queue_messages);
+    // Bytes queued for this subscriber, all of them reserved in the server-wide budget.
     let queued = Arc::new(AtomicU64::new(0));
     let cut: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
     let callback = {
         let (queued, cut, max_bytes) = (queued.clone(), cut.clone(), config.subscriber_queue_bytes);
+        let budget = budget.clone();
         move |event: &StoreEvent| {
             let msg = match event {
                 StoreEvent::Info(info) => LogMsg::SetStoreInfo(SetStoreInfo {
@@ -364,23 +457,34 @@ fn serve_subscriber(stream: impl Write, peer: &str, store: &Store, config: &Serv
                 *cut = Some(format!("it fell {behind} bytes behind"));
                 return;
             }
+            if let Err(e) = budget.try_reserve_subscriber(bytes) {
+                *cut = Some(format!("it is {behind} bytes behind and {e}"));
+                return;
+            }
             match tx.try_send((msg, bytes)) {
                 Ok(()) => {
                     queued.fetch_add(bytes, Ordering::Relaxed);
                 }
-                Err(TrySendError::Full(_)) => {
-                    *cut = Some(format!("it fell {} messages behind", tx.len()))
+                Err(e) => {
+                    budget.release_subscriber(bytes);
+                    if let TrySendError::Full(_) = e {
+                        *cut = Some(format!("it fell {} messages behind", tx.len()));
+                    }
                 }
-                Err(TrySendError::Disconnected(_)) => {}
             }
         }
     };
     let (subscription, snapshot) = store.data().subscribe_with_snapshot_all(Box::new(callback));
-    let sent = stream_to_subscriber(stream, &snapshot, &rx, &queued, &cut);
+    let sent = stream_to_subscriber(stream, &snapshot, &rx, &queued, budget, &cut);
     store.data().unsubscribe(subscription);
+    // What is still queued is dropped with the queue.
+    budget.release_subscriber(queued.swap(0, Ordering::Relaxed));
     let reason = cut.lock().take();
     match (sent, reason) {
-        (_, Some(reason)) => log::warn!("{peer}: subscriber disconnected: {reason}"),
+        (_, Some(reason)) => {
+            stats.subscribers_cut.fetch_add(1, Ordering::Relaxed);
+            log::warn!("{peer}: subscriber disconnected: {reason}");
+        }
         (Ok(n), None) => log::info!("{peer}: subscriber left after {n} messages"),
         (Err(e), None) => log::info!("{peer}: subscriber gone: {e}"),
     }
@@ -392,6 +496,7 @@ fn stream_to_subscriber(
     snapshot: &[reel_store::RecordingSnapshot],
     rx: &crossbeam_channel::Receiver<(reel_core::LogMsg, u64)>,
     queued: &AtomicU64,
+    budget: &MemoryBudget,
     cut: &parking_lot::Mutex<Option<String>>,
 ) -> Result<u64, reel_format::EncodeError> {
     use reel_core::{ArrowMsg, LogMsg, RowId, SetStoreInfo};
@@ -425,6 +530,7 @@ fn stream_to_subscriber(
             Ok((msg, bytes)) => {
                 encoder.append(&msg)?;
                 queued.fetch_sub(bytes, Ordering::Relaxed);
+                budget.release_subscriber(bytes);
                 sent += 1;
                 if rx.is_empty() {
                     encoder.flush()?;

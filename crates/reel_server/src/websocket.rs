@@ -11,25 +11,20 @@ use std::time::Duration;
 
 use tungstenite::{Message, WebSocket};
 
-use crate::{ServerConfig, Store};
+use crate::Serving;
 
 /// Accepts WebSocket subscribers until `stop` is set, one thread each.
-pub(crate) fn accept_loop(
-    listener: &TcpListener,
-    store: &std::sync::Arc<Store>,
-    stop: &AtomicBool,
-    config: &ServerConfig,
-) {
+pub(crate) fn accept_loop(listener: &TcpListener, serving: &Serving, stop: &AtomicBool) {
     for stream in listener.incoming() {
         if stop.load(Ordering::SeqCst) {
             break;
         }
         match stream {
             Ok(stream) => {
-                let (store, config) = (store.clone(), config.clone());
+                let serving = serving.clone();
                 let spawned = std::thread::Builder::new()
                     .name("reel-ws-client".into())
-                    .spawn(move || serve(stream, &store, &config));
+                    .spawn(move || serve(stream, &serving));
                 if let Err(e) = spawned {
                     log::warn!("cannot start a WebSocket thread: {e}");
                 }
@@ -39,7 +34,7 @@ pub(crate) fn accept_loop(
     }
 }
 
-fn serve(stream: TcpStream, store: &Store, config: &ServerConfig) {
+fn serve(stream: TcpStream, serving: &Serving) {
     let peer = stream
         .peer_addr()
         .map_or_else(|_| "unknown peer".to_owned(), |a| a.to_string());
@@ -51,7 +46,7 @@ fn serve(stream: TcpStream, store: &Store, config: &ServerConfig) {
         Err(e) => return log::warn!("{peer}: not a WebSocket handshake: {e}"),
     };
     log::info!("{peer}: WebSocket subscriber connected");
-    crate::serve_subscriber(Sink { socket }, &peer, store, config);
+    crate::serve_subscriber(Sink { socket }, &peer, serving);
 }
 
 /// A WebSocket as a byte sink: each write goes out as one binary message.
