@@ -149,6 +149,10 @@ enum Command {
         /// largest recording is dropped. Without it only the buffers are bounded (1 GiB).
         #[arg(long)]
         memory_limit: Option<String>,
+        /// Bound what the server holds outside its recordings (frames being received from
+        /// all clients, queues to all subscribers), e.g. 256MiB; default 1GiB.
+        #[arg(long)]
+        buffer_limit: Option<String>,
         /// Seconds between throughput reports (0: none).
         #[arg(long, default_value_t = 10)]
         report_secs: u64,
@@ -247,6 +251,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             port,
             save,
             memory_limit,
+            buffer_limit,
             report_secs,
             web_viewer,
             web_port,
@@ -255,15 +260,21 @@ fn run(cli: Cli) -> Result<u8, String> {
             let memory_limit = memory_limit
                 .map(|m| parse_memory_limit(&m).map_err(|e| format!("--memory-limit: {e}")))
                 .transpose()?;
+            let defaults = reel_server::ServerConfig::default();
+            let buffer_limit = buffer_limit
+                .map(|m| parse_memory_limit(&m).map_err(|e| format!("--buffer-limit: {e}")))
+                .transpose()?
+                .unwrap_or(defaults.buffer_limit);
             let config = reel_server::ServerConfig {
                 bind,
                 port,
                 save_dir: save,
                 memory_limit,
+                buffer_limit,
                 report_interval: (report_secs > 0)
                     .then(|| std::time::Duration::from_secs(report_secs)),
                 ws_port: web_viewer.then_some(ws_port),
-                ..Default::default()
+                ..defaults
             };
             serve(config, web_viewer.then_some(web_port))
         }

@@ -9,6 +9,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reel_core::{LogMsg, Timeline};
@@ -70,6 +71,10 @@ fn main() {
             "serve_web_viewer_hosts_the_page_and_streams_live",
             serve_web_viewer_hosts_the_page_and_streams_live,
         ),
+        (
+            "fault_soak_keeps_every_row_once",
+            fault_soak_keeps_every_row_once,
+        ),
     ];
     // `cargo test --test network -- NAME` runs the checks whose name contains NAME.
     let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
@@ -102,18 +107,18 @@ struct ServerProcess {
 
 impl ServerProcess {
     fn start(port: u16, save: &Path) -> Self {
+        Self::start_with(port, save, &[], Stdio::null())
+    }
+
+    /// `reel serve` with `extra` arguments, its log going to `stderr`.
+    fn start_with(port: u16, save: &Path, extra: &[&str], stderr: Stdio) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_reel"))
-            .args([
-                "serve",
-                "--port",
-                &port.to_string(),
-                "--report-secs",
-                "0",
-                "--save",
-            ])
+            .args(["serve", "--port", &port.to_string(), "--report-secs", "0"])
+            .args(extra)
+            .arg("--save")
             .arg(save)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("start reel serve");
         let mut line = String::new();
@@ -180,23 +185,12 @@ fn free_port() -> u16 {
 /// Every (entity, `i` sequence value) row in the recording files of `dir`, reading whole
 /// messages (the server may still be writing, or was killed).
 fn saved_rows(dir: &Path) -> Vec<(String, i64)> {
-    let mut rows = Vec::new();
+    let mut msgs = Vec::new();
     for entry in std::fs::read_dir(dir).expect("dir") {
         let bytes = std::fs::read(entry.expect("entry").path()).expect("read");
-        for msg in reel_format::decode_slice(&bytes).map_while(Result::ok) {
-            if let LogMsg::ArrowMsg(a) = msg {
-                for row in a.chunk.iter_rows() {
-                    let i = row
-                        .timepoint
-                        .get(&Timeline::new_sequence("i"))
-                        .map_or(-1, |t| t.as_i64());
-                    rows.push((a.chunk.entity_path().to_string(), i));
-                }
-            }
-        }
+        msgs.extend(reel_format::decode_slice(&bytes).map_while(Result::ok));
     }
-    rows.sort();
-    rows
+    rows_of(msgs)
 }
 
 fn eventually(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
@@ -280,6 +274,44 @@ fn run_role(role: &str) {
                 peak_rss_kib()
             );
             drop(rec);
+        }
+        // The soak test's producer: rows of 4 KiB over ~15 s, all of which must arrive.
+        "soak_producer" => {
+            let k = std::env::var("REEL_TEST_K").expect("k");
+            let rec = RecordingStreamBuilder::new("soak")
+                .batcher_config(BatcherConfig {
+                    max_bytes_in_flight: SOAK_BOUND,
+                    ..BatcherConfig::default()
+                })
+                .connect(Some(&addr), Duration::from_secs(30))
+                .expect("connect");
+            // Incompressible, so socket buffers cannot hide a slow subscriber's backlog.
+            let mut x = 0x9E37_79B9_u32 ^ k.parse::<u32>().unwrap_or(0);
+            for i in 0..SOAK_ROWS {
+                let payload: Vec<_> = (0..1024)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 17;
+                        x ^= x << 5;
+                        reel_types::components::Radius(f32::from_bits((x >> 9) | 0x3F80_0000))
+                    })
+                    .collect();
+                rec.set_time_sequence("i", i);
+                rec.log_components(
+                    format!("proc/{k}"),
+                    [reel_core::ComponentBatch::from_component(&payload)],
+                    reel_sdk::LogOptions::default(),
+                )
+                .expect("log");
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            let flushed = rec.flush_blocking();
+            println!(
+                "RESULT peak_rss_kib={} delivered={}",
+                peak_rss_kib(),
+                flushed.is_ok()
+            );
+            flushed.expect("every row delivered");
         }
         other => panic!("unknown role {other}"),
     }
@@ -470,15 +502,7 @@ fn no_server_at_exit_is_bounded_and_reported() {
 
 /// This process's peak resident memory (VmHWM), in KiB.
 fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
+    peak_rss_kib_of(std::process::id())
 }
 
 fn a_gigabyte_with_no_server_is_bounded_and_reported() {
@@ -971,4 +995,235 @@ fn serve_web_viewer_hosts_the_page_and_streams_live() {
     assert_eq!(rows, (0..10).collect::<Vec<_>>());
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// Rows each soak producer logs, and its memory bound.
+const SOAK_ROWS: i64 = 3000;
+const SOAK_BOUND: u64 = 32 << 20;
+
+/// A peer's peak resident memory (VmHWM), in KiB.
+fn peak_rss_kib_of(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Every (entity, `i`) row in `msgs`, sorted.
+fn rows_of(msgs: impl IntoIterator<Item = LogMsg>) -> Vec<(String, i64)> {
+    let mut rows = Vec::new();
+    for msg in msgs {
+        if let LogMsg::ArrowMsg(a) = msg {
+            for row in a.chunk.iter_rows() {
+                let i = row
+                    .timepoint
+                    .get(&Timeline::new_sequence("i"))
+                    .map_or(-1, |t| t.as_i64());
+                rows.push((a.chunk.entity_path().to_string(), i));
+            }
+        }
+    }
+    rows.sort();
+    rows
+}
+
+/// Subscribes to `addr` and reads everything the server holds, until `expected` rows have
+/// come and nothing more follows for a moment.
+fn rows_held_by(addr: SocketAddr, expected: usize) -> Vec<(String, i64)> {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    Hello::subscriber().write(&mut stream).expect("hello");
+    Welcome::read(&mut stream)
+        .expect("welcome")
+        .check()
+        .expect("accepted");
+    let reader = stream.try_clone().expect("clone");
+    let mut decoder = reel_format::Decoder::new(BufReader::new(reader));
+    let mut msgs = Vec::new();
+    let mut rows = 0;
+    while let Some(Ok(decoded)) = decoder.next_message() {
+        if let LogMsg::ArrowMsg(a) = &decoded.msg {
+            rows += a.chunk.num_rows();
+        }
+        msgs.push(decoded.msg);
+        if rows >= expected {
+            // Anything more would be a duplicate: give it a moment to show up.
+            let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+        }
+    }
+    rows_of(msgs)
+}
+
+/// A subscriber reading 50 messages a second (a third of what the producers send),
+/// reconnecting after every server restart,
+/// until `stop`; returns how many connections it made.
+fn slow_subscriber(
+    addr: SocketAddr,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<u32> {
+    std::thread::spawn(move || {
+        let mut connections = 0;
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(200))
+            else {
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            };
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+            if Hello::subscriber().write(&mut stream).is_err()
+                || Welcome::read(&mut stream).is_err()
+            {
+                continue;
+            }
+            connections += 1;
+            let mut decoder = reel_format::Decoder::new(BufReader::with_capacity(4096, stream));
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                match decoder.next_message() {
+                    Some(Ok(_)) => std::thread::sleep(Duration::from_millis(20)),
+                    Some(Err(_)) | None => break,
+                }
+            }
+        }
+        connections
+    })
+}
+
+/// 8 producer processes share one recording and log to a `reel serve --save` that is
+/// SIGKILLed and restarted at random moments, while a subscriber reads slowly. Every row
+/// must end up exactly once in the server's store and its file; producers stay within their
+/// bound; the slow subscriber is cut with a reason; nothing hangs.
+fn fault_soak_keeps_every_row_once() {
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| d.as_nanos() as u64)
+        | 1;
+    println!("  soak seed {seed}");
+    let mut rng = seed;
+    let mut random_ms = |lo: u64, hi: u64| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        Duration::from_millis(lo + rng % (hi - lo))
+    };
+    let dir = temp_dir("soak");
+    let save = dir.join("saved");
+    let log_path = dir.join("serve.log");
+    let server_log = || {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_path)
+            .expect("log file");
+        Stdio::from(file)
+    };
+    let extra = ["--buffer-limit", "16MiB"];
+    let port = free_port();
+    let mut server = ServerProcess::start_with(port, &save, &extra, server_log());
+    let addr = server.addr;
+    let started = Instant::now();
+    let mut producers: Vec<Child> = (0..8)
+        .map(|k| {
+            child(
+                "soak_producer",
+                &[
+                    ("REEL_TEST_ADDR", addr.to_string()),
+                    ("REEL_TEST_K", k.to_string()),
+                    ("REEL_RECORDING_ID", "soak-run".to_owned()),
+                ],
+            )
+        })
+        .collect();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let subscriber = slow_subscriber(addr, stop.clone());
+
+    // Four SIGKILLs at random moments while the producers log, each followed by a restart
+    // on the same port and directory after a random outage.
+    let mut server_peak_kib = 0;
+    for _ in 0..4 {
+        std::thread::sleep(random_ms(1500, 3500));
+        server_peak_kib = server_peak_kib.max(peak_rss_kib_of(server.child.id()));
+        server.kill();
+        std::thread::sleep(random_ms(100, 800));
+        server = ServerProcess::start_with(port, &save, &extra, server_log());
+    }
+    let deadline = started + Duration::from_secs(100);
+    let mut producer_peaks = Vec::new();
+    for producer in &mut producers {
+        let status = loop {
+            if let Some(status) = producer.try_wait().expect("wait") {
+                break status;
+            }
+            if Instant::now() > deadline {
+                for p in &mut producers {
+                    let _ = p.kill();
+                }
+                panic!("a producer hung");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let mut out = String::new();
+        let _ = producer
+            .stdout
+            .take()
+            .expect("stdout")
+            .read_to_string(&mut out);
+        assert!(status.success(), "a producer failed: {out}");
+        let peak: u64 = out
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("peak_rss_kib="))
+            .and_then(|v| v.parse().ok())
+            .expect("a RESULT line");
+        producer_peaks.push(peak);
+    }
+    let logging = started.elapsed();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let connections = subscriber.join().expect("subscriber");
+
+    let expected: Vec<(String, i64)> = (0..8)
+        .flat_map(|k| (0..SOAK_ROWS).map(move |i| (format!("proc/{k}"), i)))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let held = rows_held_by(server.addr, expected.len());
+    assert_eq!(held.len(), expected.len(), "rows in the server's store");
+    assert!(held == expected, "every row exactly once in the store");
+    server_peak_kib = server_peak_kib.max(peak_rss_kib_of(server.child.id()));
+    // SIGTERM: the server finishes its file, which then holds every row once too.
+    assert!(server.signal_and_wait(libc::SIGTERM).success());
+    let files: Vec<_> = std::fs::read_dir(&save).expect("dir").collect();
+    assert_eq!(files.len(), 1, "one recording: {files:?}");
+    let saved = saved_rows(&save);
+    assert_eq!(saved.len(), expected.len(), "rows in the file");
+    assert!(saved == expected, "every row exactly once in the file");
+
+    let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+    let cuts = log.matches("subscriber disconnected: it ").count();
+    assert!(
+        cuts >= 1,
+        "the slow subscriber was cut with a reason:\n{log}"
+    );
+    let max_peak = producer_peaks.iter().copied().max().unwrap_or(0);
+    // The bound plus the program itself (a debug build with its threads and arenas).
+    assert!(
+        max_peak < (SOAK_BOUND >> 10) + 96 * 1024,
+        "producer peak RSS {max_peak} KiB"
+    );
+    println!(
+        "  soak: 8 producers x {SOAK_ROWS} rows, 4 SIGKILLs, {:.1} s; rows in store {} and \
+         file {}, each once; producer peak RSS {}..{} KiB (bound {} KiB); server peak RSS \
+         {server_peak_kib} KiB; slow subscriber connected {connections} times, cut {cuts} times",
+        logging.as_secs_f64(),
+        held.len(),
+        saved.len(),
+        producer_peaks.iter().min().unwrap_or(&0),
+        max_peak,
+        SOAK_BOUND >> 10,
+    );
 }

@@ -32,7 +32,7 @@ fn to_py(e: RecordingError) -> PyErr {
         RecordingError::Spawn(SpawnError::NotFound { .. }) => {
             PyFileNotFoundError::new_err(e.to_string())
         }
-        RecordingError::FlushTimeout(_) => PyTimeoutError::new_err(e.to_string()),
+        RecordingError::FlushTimeout { .. } => PyTimeoutError::new_err(e.to_string()),
         RecordingError::Sink(_) => PyOSError::new_err(e.to_string()),
         other => PyRuntimeError::new_err(other.to_string()),
     }

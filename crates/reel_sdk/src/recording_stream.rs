@@ -84,9 +84,15 @@ pub enum RecordingError {
     /// A server could not be spawned.
     #[error(transparent)]
     Spawn(#[from] crate::spawn::SpawnError),
-    /// A flush did not finish in time.
-    #[error("flush did not finish within {0:?}")]
-    FlushTimeout(Duration),
+    /// A flush did not finish in time; what was logged and not yet delivered (or, for a
+    /// server, acknowledged) then is still in flight.
+    #[error("flush did not finish within {timeout:?}; {in_flight_bytes} bytes logged are not delivered yet")]
+    FlushTimeout {
+        /// The time given.
+        timeout: Duration,
+        /// Bytes in flight when it gave up (the recording's memory gauge).
+        in_flight_bytes: u64,
+    },
     /// A flush finished, but the sink could not deliver everything (a server that is
     /// unreachable or does not acknowledge in time, a failed file, rows dropped under the
     /// memory bound).
@@ -387,15 +393,20 @@ impl Inner {
         }
         let sink_result = match timeout {
             None => done_rx.recv().unwrap_or(Ok(())),
-            Some(t) => done_rx
-                .recv_timeout(t)
-                .map_err(|_| RecordingError::FlushTimeout(t))?,
+            Some(t) => done_rx.recv_timeout(t).map_err(|_| self.flush_timeout(t))?,
         };
         let mut undelivered = sink_result.err().unwrap_or_default();
         let (rows, bytes) = self.gauge.take_unreported_drops();
         undelivered.dropped_rows += rows;
         undelivered.dropped_bytes += bytes;
         undelivered.into_result().map_err(RecordingError::from)
+    }
+
+    fn flush_timeout(&self, timeout: Duration) -> RecordingError {
+        RecordingError::FlushTimeout {
+            timeout,
+            in_flight_bytes: self.gauge.in_flight(),
+        }
     }
 
     /// Delivers everything, closes the sink and ends the batcher thread (once).
@@ -411,7 +422,7 @@ impl Inner {
             Some(d) => match self.tx.send_deadline(Command::Shutdown(done_tx), d) {
                 Ok(()) => true,
                 Err(SendTimeoutError::Timeout(_)) => {
-                    return Err(RecordingError::FlushTimeout(timeout.unwrap_or_default()))
+                    return Err(self.flush_timeout(timeout.unwrap_or_default()))
                 }
                 Err(SendTimeoutError::Disconnected(_)) => false,
             },
@@ -422,7 +433,7 @@ impl Inner {
                 Some(d) => done_rx.recv_deadline(d).is_ok(),
             };
             if !finished {
-                return Err(RecordingError::FlushTimeout(timeout.unwrap_or_default()));
+                return Err(self.flush_timeout(timeout.unwrap_or_default()));
             }
         }
         if let Some(handle) = self.thread.lock().take() {

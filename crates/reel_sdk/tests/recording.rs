@@ -845,7 +845,11 @@ fn flush_with_timeout_gives_up_on_a_stuck_sink() {
     let err = rec
         .flush_with_timeout(Duration::from_millis(50))
         .expect_err("the sink is stuck");
-    assert!(matches!(err, RecordingError::FlushTimeout(_)), "{err}");
+    // It says how much is still on its way.
+    assert!(
+        matches!(err, RecordingError::FlushTimeout { in_flight_bytes, .. } if in_flight_bytes > 0),
+        "{err}"
+    );
     release.wait();
     rec.flush_with_timeout(Duration::from_secs(10))
         .expect("released, the flush completes");

@@ -342,7 +342,10 @@ fn serve_client(stream: TcpStream, serving: &Serving) {
         return log::warn!("{peer}: closing: {e}");
     }
     if hello.role == Role::Subscriber {
-        return serve_subscriber(writer, &peer, serving);
+        return match writer.try_clone() {
+            Ok(socket) => serve_subscriber(writer, socket, &peer, serving),
+            Err(e) => log::warn!("{peer}: closing: {e}"),
+        };
     }
     log::info!("{peer}: connected");
     let options = DecoderOptions {
@@ -408,7 +411,9 @@ fn serve_client(stream: TcpStream, serving: &Serving) {
 
 /// One subscriber: everything held so far, then every new message, through a bounded
 /// queue so that a slow reader never slows producers or grows memory without bound.
-fn serve_subscriber(stream: impl Write, peer: &str, serving: &Serving) {
+/// `socket` is the connection under `stream`: a cut shuts it down at once, so the writer
+/// does not linger in a write to a reader that is not reading.
+fn serve_subscriber(stream: impl Write, socket: TcpStream, peer: &str, serving: &Serving) {
     use crossbeam_channel::TrySendError;
     use parking_lot::Mutex;
     use reel_core::{ArrowMsg, LogMsg, RowId, SetStoreInfo};
@@ -426,7 +431,13 @@ fn serve_subscriber(stream: impl Write, peer: &str, serving: &Serving) {
     let cut: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
     let callback = {
         let (queued, cut, max_bytes) = (queued.clone(), cut.clone(), config.subscriber_queue_bytes);
-        let budget = budget.clone();
+        let (budget, stats, peer) = (budget.clone(), stats.clone(), peer.to_owned());
+        let cut_off = move |cut: &mut Option<String>, reason: String| {
+            stats.subscribers_cut.fetch_add(1, Ordering::Relaxed);
+            log::warn!("{peer}: subscriber disconnected: {reason}");
+            *cut = Some(reason);
+            let _ = socket.shutdown(std::net::Shutdown::Both);
+        };
         move |event: &StoreEvent| {
             let msg = match event {
                 StoreEvent::Info(info) => LogMsg::SetStoreInfo(SetStoreInfo {
@@ -454,11 +465,11 @@ fn serve_subscriber(stream: impl Write, peer: &str, serving: &Serving) {
             };
             let behind = queued.load(Ordering::Relaxed);
             if behind + bytes > max_bytes && behind > 0 {
-                *cut = Some(format!("it fell {behind} bytes behind"));
+                cut_off(&mut cut, format!("it fell {behind} bytes behind"));
                 return;
             }
             if let Err(e) = budget.try_reserve_subscriber(bytes) {
-                *cut = Some(format!("it is {behind} bytes behind and {e}"));
+                cut_off(&mut cut, format!("it is {behind} bytes behind and {e}"));
                 return;
             }
             match tx.try_send((msg, bytes)) {
@@ -468,7 +479,7 @@ fn serve_subscriber(stream: impl Write, peer: &str, serving: &Serving) {
                 Err(e) => {
                     budget.release_subscriber(bytes);
                     if let TrySendError::Full(_) = e {
-                        *cut = Some(format!("it fell {} messages behind", tx.len()));
+                        cut_off(&mut cut, format!("it fell {} messages behind", tx.len()));
                     }
                 }
             }
@@ -481,10 +492,8 @@ fn serve_subscriber(stream: impl Write, peer: &str, serving: &Serving) {
     budget.release_subscriber(queued.swap(0, Ordering::Relaxed));
     let reason = cut.lock().take();
     match (sent, reason) {
-        (_, Some(reason)) => {
-            stats.subscribers_cut.fetch_add(1, Ordering::Relaxed);
-            log::warn!("{peer}: subscriber disconnected: {reason}");
-        }
+        // Logged and counted when it was cut.
+        (_, Some(_)) => {}
         (Ok(n), None) => log::info!("{peer}: subscriber left after {n} messages"),
         (Err(e), None) => log::info!("{peer}: subscriber gone: {e}"),
     }

@@ -41,12 +41,16 @@ fn serve(stream: TcpStream, serving: &Serving) {
     let _ = stream.set_nodelay(true);
     // A peer that connects and says nothing must not hold a thread forever.
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let raw = match stream.try_clone() {
+        Ok(raw) => raw,
+        Err(e) => return log::warn!("{peer}: closing: {e}"),
+    };
     let socket = match tungstenite::accept(stream) {
         Ok(socket) => socket,
         Err(e) => return log::warn!("{peer}: not a WebSocket handshake: {e}"),
     };
     log::info!("{peer}: WebSocket subscriber connected");
-    crate::serve_subscriber(Sink { socket }, &peer, serving);
+    crate::serve_subscriber(Sink { socket }, raw, &peer, serving);
 }
 
 /// A WebSocket as a byte sink: each write goes out as one binary message.
