@@ -1,6 +1,7 @@
 """Python workloads, reel against the leading peer (rerun-sdk), side by side.
 
-Run `bench/setup_python_peer.sh` first, then `python3 bench/python_peer.py [ROUNDS]`. Each
+Run `bench/setup_python_peer.sh` first, then `python3 bench/python_peer.py [ROUNDS [TEXT]]`
+(TEXT: only the workloads whose name contains it; the results file is then left alone). Each
 (SDK, workload) runs in a fresh process with that SDK's environment, alternating A B A B
 for ROUNDS rounds (default 3); the medians go to bench/results/python.md and stdout.
 Every run logs into the SDK's in-memory recording and its time includes the final
@@ -21,6 +22,10 @@ WORKLOADS = {
     "scalars (set time + 1 scalar)": 200_000,
     "scalars on 600 entities (x 100 steps)": 60_000,
     "points (1 point per call)": 50_000,
+    "points + colors + radii (set time + 1 point)": 50_000,
+    "points + colors + labels (set time + 10 points)": 50_000,
+    "arrow with a color (set time + 1 arrow)": 50_000,
+    "text entry (set time + log_text_entry)": 50_000,
     "points (10M-point numpy batch)": 1,
     "image 1024x1024 RGBA": 100,
     "transform3d (10 entities x 2000 steps)": 20_000,
@@ -38,6 +43,9 @@ if sdk == "reel":
     set_time = lambda i: rec.set_time_sequence("frame", i)
     log_scalar = lambda v, path="scalar": rec.log_scalar(path, v)
     log_points = lambda p: rec.log_points("points", p)
+    log_styled = lambda p, c, r=None, l=None: rec.log_points("points", p, colors=c, radii=r, labels=l)
+    log_arrow = lambda o, v, c: rec.log_arrow("arrow", o, v, color=c)
+    log_text = lambda t: rec.log_text_entry("log", t, level="INFO")
     log_image = lambda img: rec.log_image("image", img)
     log_translation = lambda path, t: rec.log_transform3d(path, reel.TranslationAndMat3(translation=t))
     handler = reel.LoggingHandler()
@@ -50,6 +58,9 @@ else:
     set_time = lambda i: rec.set_time("frame", sequence=i)
     log_scalar = lambda v, path="scalar": rec.log(path, rr.Scalars(v))
     log_points = lambda p: rec.log("points", rr.Points3D(p))
+    log_styled = lambda p, c, r=None, l=None: rec.log("points", rr.Points3D(p, colors=c, radii=r, labels=l))
+    log_arrow = lambda o, v, c: rec.log("arrow", rr.Arrows3D(origins=[o], vectors=[v], colors=[c]))
+    log_text = lambda t: rec.log("log", rr.TextLog(t, level="INFO"))
     log_image = lambda img: rec.log("image", rr.Image(img))
     log_translation = lambda path, t: rec.log(path, rr.Transform3D(translation=t))
     rr.set_global_data_recording(rec)
@@ -77,6 +88,25 @@ elif workload.startswith("scalars"):
 elif workload == "points (1 point per call)":
     for _ in range(n):
         log_points(point)
+elif workload.startswith("points + colors + radii"):
+    for i in range(n):
+        set_time(i)
+        log_styled(point, [255, 0, 0], 0.1)
+elif workload.startswith("points + colors + labels"):
+    ten = [[float(k), 2.0, 3.0] for k in range(10)]
+    colors = [[255, 0, k * 20] for k in range(10)]
+    labels = [f"point {k}" for k in range(10)]
+    for i in range(n):
+        set_time(i)
+        log_styled(ten, colors, None, labels)
+elif workload.startswith("arrow"):
+    for i in range(n):
+        set_time(i)
+        log_arrow([0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [255, 0, 0])
+elif workload.startswith("text entry"):
+    for i in range(n):
+        set_time(i)
+        log_text("text entry")
 elif "10M" in workload:
     log_points(cloud)
 elif workload.startswith("image"):
@@ -107,12 +137,14 @@ def run(sdk: str, workload: str, n: int) -> float:
 
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    only = sys.argv[2] if len(sys.argv) > 2 else None
+    workloads = {w: n for w, n in WORKLOADS.items() if only is None or only in w}
     for sdk, python in PYTHONS.items():
         if not python.exists():
             sys.exit(f"{python} is missing: run bench/setup_python_peer.sh")
-    times: dict = {(s, w): [] for s in PYTHONS for w in WORKLOADS}
+    times: dict = {(s, w): [] for s in PYTHONS for w in workloads}
     for r in range(rounds):
-        for workload, n in WORKLOADS.items():
+        for workload, n in workloads.items():
             for sdk in (["reel", "rerun"] if r % 2 == 0 else ["rerun", "reel"]):
                 times[(sdk, workload)].append(run(sdk, workload, n))
                 print(json.dumps({"round": r, "sdk": sdk, "workload": workload, "seconds": times[(sdk, workload)][-1]}), flush=True)
@@ -122,14 +154,15 @@ def main() -> None:
         "| workload | n | reel | rerun-sdk | reel speed-up |",
         "|---|---|---|---|---|",
     ]
-    for workload, n in WORKLOADS.items():
+    for workload, n in workloads.items():
         a, b = (statistics.median(times[(s, workload)]) for s in ("reel", "rerun"))
         per = (lambda t: f"{t:.3f} s ({t / n * 1e6:.2f} µs/row)") if n > 1 else (lambda t: f"{t:.3f} s")
         lines.append(f"| {workload} | {n:,} | {per(a)} | {per(b)} | {b / a:.1f}x |")
     table = "\n".join(lines) + "\n"
-    out = ROOT / "bench/results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "python.md").write_text(table)
+    if only is None:
+        out = ROOT / "bench/results"
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "python.md").write_text(table)
     print(table)
 
 

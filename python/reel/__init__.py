@@ -167,7 +167,38 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_reel.notify_forked_child)
 
 #: Up to this many points, `log_points` without colors, labels or ids takes the native path.
-_FAST_POINTS = 64
+_BatchLike = components.ComponentBatchLike
+_POINTS2D = components.IndicatorBatch("Points2D")
+_POINTS3D = components.IndicatorBatch("Points3D")
+
+
+def _point_dim(positions: Any) -> Optional[int]:
+    """2 or 3 when a point's size is plain to see (a list of points, one point, or an (N, 2|3)
+    array), else None."""
+    if isinstance(positions, np.ndarray):
+        if positions.ndim == 2:
+            return positions.shape[1] if positions.shape[1] in (2, 3) else None
+        return positions.size if positions.ndim == 1 and positions.size in (2, 3) else None
+    if isinstance(positions, (list, tuple)) and positions:
+        first = positions[0]
+        n = len(first) if isinstance(first, (list, tuple, np.ndarray)) else len(positions)
+        return n if n in (2, 3) else None
+    return None
+
+
+def _point_batches(positions: Any) -> list:
+    """The Position2D/3D batch and its archetype's indicator, by the size of a point."""
+    dim = _point_dim(positions)
+    if dim is None:
+        positions = np.asarray(positions, dtype=np.float32)
+        if positions.ndim == 1 and positions.size in (2, 3):
+            positions = positions.reshape(1, -1)
+        if positions.ndim != 2 or positions.shape[1] not in (2, 3):
+            raise ValueError(f"positions: expected shape (N, 2) or (N, 3), got {positions.shape}")
+        dim = positions.shape[1]
+    if dim == 2:
+        return [components.pair(components.Position2DBatch, positions), _POINTS2D]
+    return [components.pair(components.Position3DBatch, positions), _POINTS3D]
 
 
 class ReelWarning(UserWarning):
@@ -382,13 +413,7 @@ class RecordingStream(LogFamily):
         clear). Otherwise: an error in strict mode, one warning and nothing logged if not.
         """
         try:
-            batches = []
-            for c in components:
-                if not (hasattr(c, "component_name") and hasattr(c, "as_arrow_array")):
-                    raise TypeError(
-                        f"expected a component batch (component_name() and as_arrow_array()), got {type(c).__name__}"
-                    )
-                batches.append((c.component_name(), c.as_arrow_array()))
+            batches = _pairs(components)
             try:
                 self._handle.log_components(entity_path, batches, num_instances, timeless)
             except ValueError as e:
@@ -417,25 +442,7 @@ class RecordingStream(LogFamily):
         try:
             batches: list = []
             if positions is not None:
-                pos = np.asarray(positions, dtype=np.float32)
-                if pos.ndim == 1 and pos.size in (2, 3):
-                    pos = pos.reshape(1, -1)
-                if pos.ndim != 2 or pos.shape[1] not in (2, 3):
-                    raise ValueError(f"positions: expected shape (N, 2) or (N, 3), got {pos.shape}")
-                small = len(pos) <= _FAST_POINTS and identifiers is None and colors is None
-                if small and labels is None and class_ids is None and keypoint_ids is None and draw_order is None and not ext:
-                    # The common small call: plain floats straight to Rust, no Arrow in Python.
-                    r = None if radii is None else np.atleast_1d(np.asarray(radii, dtype=np.float32)).tolist()
-                    flat = pos.ravel().tolist()
-                    try:
-                        return self._handle.log_points_fast(entity_path, flat, pos.shape[1], r, timeless)
-                    except ValueError as e:
-                        path = _repaired_path(e, entity_path, None)
-                        return self._handle.log_points_fast(path, flat, pos.shape[1], r, timeless)
-                if pos.shape[1] == 2:
-                    batches += [components.Position2DBatch(pos), components.IndicatorBatch("Points2D")]
-                else:
-                    batches += [components.Position3DBatch(pos), components.IndicatorBatch("Points3D")]
+                batches += _point_batches(positions)
             _given(
                 batches,
                 (identifiers, components.InstanceKeyBatch),
@@ -500,6 +507,25 @@ class RecordingStream(LogFamily):
         )
         batches.extend(_ext_batches(ext))
         self.log_components(entity_path, batches, timeless=timeless)
+
+
+def _pairs(batches: Iterable[Any]) -> list:
+    """``(component name, array)`` for each batch, as `_reel` takes them: reel's own batches
+    hand over their array as is (converted natively, or pyarrow), others through
+    ``as_arrow_array()``."""
+    pairs = []
+    for b in batches:
+        if isinstance(b, tuple):  # already a pair (`components.pair`)
+            pairs.append(b)
+        elif isinstance(b, _BatchLike):
+            pairs.append((b.component_name(), b._array))
+        elif hasattr(b, "component_name") and hasattr(b, "as_arrow_array"):
+            pairs.append((b.component_name(), b.as_arrow_array()))
+        else:
+            raise TypeError(
+                f"expected a component batch (component_name() and as_arrow_array()), got {type(b).__name__}"
+            )
+    return pairs
 
 
 def _ext_batches(ext: Optional[dict]) -> list:

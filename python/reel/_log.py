@@ -200,8 +200,10 @@ def _lenient(method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _given(batches: list, *pairs: tuple) -> list:
-    """Appends ``make(value)`` for each ``(value, make)`` whose value was given."""
-    batches.extend(make(value) for value, make in pairs if value is not None)
+    """Appends ``make(value)`` (or its native form, `components.pair`) for each
+    ``(value, make)`` whose value was given."""
+    pair = c.pair
+    batches.extend(pair(make, value) for value, make in pairs if value is not None)
     return batches
 
 
@@ -250,8 +252,9 @@ class LogFamily:
     def _log_row(self, entity_path: str, batches: list, ext: Optional[dict], timeless: bool, aligned: bool = True) -> None:
         from . import _ext_batches
 
-        batches = batches + _ext_batches(ext)
-        pairs = [(b.component_name(), b.as_arrow_array()) for b in batches]
+        from . import _pairs
+
+        pairs = _pairs(batches + _ext_batches(ext))
         try:
             self._handle.log_components(entity_path, pairs, None, timeless, aligned)
         except ValueError as e:

@@ -8,10 +8,12 @@ is how users log their own components.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 import pyarrow as pa
+
+from . import _reel
 
 __all__ = [
     "ComponentBatchLike",
@@ -34,8 +36,12 @@ class ComponentBatchLike:
     """The protocol of a component batch: a name and an Arrow array of instances."""
 
     _NAME = ""
+    # How `_reel` converts plain values of this component natively (None: it does not).
+    _KIND: Optional[str] = None
 
-    def __init__(self, array: pa.Array) -> None:
+    def __init__(self, array: Any) -> None:
+        # A pyarrow array, or a batch converted natively (`_reel.NativeBatch`), which
+        # `log_components` takes as is and which becomes pyarrow only when asked.
         self._array = array
 
     def component_name(self) -> str:
@@ -44,6 +50,8 @@ class ComponentBatchLike:
 
     def as_arrow_array(self) -> pa.Array:
         """The instances as one Arrow array."""
+        if isinstance(self._array, _reel.NativeBatch):
+            self._array = pa.array(self._array)
         return self._array
 
     def __len__(self) -> int:
@@ -53,12 +61,36 @@ class ComponentBatchLike:
         return f"{type(self).__name__}(len={len(self)})"
 
 
+# numpy arrays with more elements than this keep the zero-copy path through pyarrow; all
+# other values are converted by `_reel.native_batch`, in well under a microsecond.
+_NATIVE_MAX_ELEMENTS = 256
+
+
+def _native(data: Any) -> bool:
+    """Whether `data` goes through the native conversion (see `_NATIVE_MAX_ELEMENTS`)."""
+    if isinstance(data, (np.ndarray, np.generic)):
+        return data.size <= _NATIVE_MAX_ELEMENTS and data.dtype.kind in "biuf"
+    return isinstance(data, (list, tuple, int, float, str))
+
+
+def pair(cls: type, value: Any) -> Any:
+    """What the log functions hand to `_reel` for ``cls(value)``: ``(name, (kind, value))``
+    when the value converts natively — no batch object, converted within the log call —
+    else the batch itself."""
+    kind = getattr(cls, "_KIND", None)  # `cls` may be any maker of a batch
+    if kind is not None and _native(value):
+        return (cls._NAME, (kind, value))
+    return cls(value)
+
+
 def _floats(data: Any, width: int, name: str) -> pa.Array:
     """An (N, width) float32 array as FixedSizeList<float32, width> (no copy when the input is
     already contiguous float32)."""
     arr = np.asarray(data, dtype=np.float32)
     if arr.ndim == 1 and arr.size == width:
         arr = arr.reshape(1, width)
+    if arr.size == 0:
+        arr = arr.reshape(0, width)
     if arr.ndim != 2 or arr.shape[1] != width:
         raise ValueError(f"{name}: expected shape (N, {width}), got {arr.shape}")
     flat = pa.array(np.ascontiguousarray(arr).reshape(-1))
@@ -70,9 +102,15 @@ def _floats(data: Any, width: int, name: str) -> pa.Array:
 def _fixed_floats(width: int):
     def make(cls_name: str, doc: str) -> type:
         def __init__(self, data: Any) -> None:
-            ComponentBatchLike.__init__(self, _floats(data, width, cls_name))
+            if _native(data):
+                array = _reel.native_batch(f"f32x{width}", data, cls_name)
+            else:
+                array = _floats(data, width, cls_name)
+            ComponentBatchLike.__init__(self, array)
 
-        return type(cls_name, (ComponentBatchLike,), {"__init__": __init__, "__doc__": doc})
+        cls = type(cls_name, (ComponentBatchLike,), {"__init__": __init__, "__doc__": doc})
+        cls._KIND = f"f32x{width}"
+        return cls
 
     return make
 
@@ -85,8 +123,15 @@ Vector3DBatch = _fixed_floats(3)("Vector3DBatch", "Vectors in 3D: shape (N, 3)."
 Vector3DBatch._NAME = "reel.components.Vector3D"
 
 
+_KINDS = {np.float32: "f32", np.float64: "f64", np.uint8: "u8", np.uint16: "u16", np.uint32: "u32", np.uint64: "u64"}
+
+
 def _primitive(cls_name: str, name: str, arrow_type: pa.DataType, np_type: Any, doc: str) -> type:
+    kind = _KINDS[np_type]
+
     def __init__(self, data: Any) -> None:
+        if _native(data):
+            return ComponentBatchLike.__init__(self, _reel.native_batch(kind, data, cls_name))
         arr = np.atleast_1d(np.asarray(data))
         if arr.ndim != 1:
             raise ValueError(f"{cls_name}: expected a scalar or a 1-D array, got shape {arr.shape}")
@@ -96,6 +141,7 @@ def _primitive(cls_name: str, name: str, arrow_type: pa.DataType, np_type: Any, 
 
     cls = type(cls_name, (ComponentBatchLike,), {"__init__": __init__, "__doc__": doc})
     cls._NAME = name
+    cls._KIND = kind
     return cls
 
 
@@ -111,13 +157,16 @@ InstanceKeyBatch = _primitive(
 
 def _strings(cls_name: str, name: str, doc: str) -> type:
     def __init__(self, data: Any) -> None:
-        values = [data] if isinstance(data, str) else list(data)
+        if isinstance(data, (str, list, tuple)):
+            return ComponentBatchLike.__init__(self, _reel.native_batch("utf8", data, cls_name))
+        values = list(data)
         if not all(isinstance(v, str) for v in values):
             raise TypeError(f"{cls_name}: expected strings")
         ComponentBatchLike.__init__(self, pa.array(values, type=pa.utf8()))
 
     cls = type(cls_name, (ComponentBatchLike,), {"__init__": __init__, "__doc__": doc})
     cls._NAME = name
+    cls._KIND = "utf8"
     return cls
 
 
@@ -171,9 +220,16 @@ class ColorBatch(ComponentBatchLike):
     uint8 0-255 or float 0-1; one for all or one per instance."""
 
     _NAME = "reel.components.Color"
+    _KIND = "color"
 
     def __init__(self, data: Any) -> None:
-        super().__init__(pa.array(colors_to_u32(data), type=pa.uint32()))
+        super().__init__(_colors(data))
+
+
+def _colors(data: Any) -> Any:
+    if _native(data):
+        return _reel.native_batch("color", data, "colors")
+    return pa.array(colors_to_u32(data), type=pa.uint32())
 
 
 # -- the rest of the built-in components ---------------------------------------------------
@@ -198,11 +254,16 @@ def _fixed(data: Any, width: int, np_type: Any, pa_type: pa.DataType, name: str,
 
 
 def _fixed_batch(cls_name: str, component: str, width: int, np_type: Any, pa_type: pa.DataType, doc: str) -> type:
+    kind = f"{_KINDS[np_type]}x{width}"
+
     def __init__(self, data: Any) -> None:
+        if _native(data):
+            return ComponentBatchLike.__init__(self, _reel.native_batch(kind, data, cls_name))
         ComponentBatchLike.__init__(self, _fixed(data, width, np_type, pa_type, cls_name))
 
     cls = type(cls_name, (ComponentBatchLike,), {"__init__": __init__, "__doc__": doc})
     cls._NAME = f"reel.components.{component}"
+    cls._KIND = kind
     return cls
 
 
@@ -260,6 +321,8 @@ class PinholeProjectionBatch(Mat3x3Batch):
 
 def _bools(cls_name: str, component: str, doc: str) -> type:
     def __init__(self, data: Any) -> None:
+        if isinstance(data, (bool, list, tuple)):
+            return ComponentBatchLike.__init__(self, _reel.native_batch("bool", data, cls_name))
         arr = np.atleast_1d(np.asarray(data))
         if arr.dtype != bool:
             raise TypeError(f"{cls_name}: expected booleans, got {arr.dtype}")
@@ -267,6 +330,7 @@ def _bools(cls_name: str, component: str, doc: str) -> type:
 
     cls = type(cls_name, (ComponentBatchLike,), {"__init__": __init__, "__doc__": doc})
     cls._NAME = f"reel.components.{component}"
+    cls._KIND = "bool"
     return cls
 
 
@@ -282,9 +346,10 @@ class AlbedoFactorBatch(ComponentBatchLike):
     """A mesh's base color (like `ColorBatch`)."""
 
     _NAME = "reel.components.AlbedoFactor"
+    _KIND = "color"
 
     def __init__(self, data: Any) -> None:
-        super().__init__(pa.array(colors_to_u32(data), type=pa.uint32()))
+        super().__init__(_colors(data))
 
 
 class BlobBatch(ComponentBatchLike):
@@ -431,11 +496,14 @@ class ClassDescriptionBatch(ComponentBatchLike):
         super().__init__(pa.StructArray.from_arrays([infos, keypoints, connections], fields=fields))
 
 
+_NULL = _reel.native_batch("null", None, "IndicatorBatch")
+
+
 class IndicatorBatch(ComponentBatchLike):
     """The one-element indicator that says which archetype a row is."""
 
     def __init__(self, archetype: str) -> None:
-        super().__init__(pa.nulls(1))
+        super().__init__(_NULL)
         self._name = f"reel.indicators.{archetype}"
 
     def component_name(self) -> str:

@@ -380,3 +380,73 @@ def test_rotation_axis_angle_batch_has_the_rust_arrow_type():
 def test_every_builtin_component_has_a_batch_class():
     names = {getattr(rr.components, n)._NAME for n in rr.components.__all__ if n.endswith("Batch") and n != "IndicatorBatch"}
     assert len(names) == 39, sorted(names)
+
+
+def test_native_conversion_agrees_with_the_pyarrow_path(monkeypatch):
+    """Small values are converted in Rust; numpy beyond a size goes through pyarrow. Both
+    must give the same arrays for every accepted form."""
+    c = rr.components
+    red = 0xFF0000FF
+    cases = [
+        (c.Position3DBatch, [[1, 2, 3], [4.5, 5, 6]]),
+        (c.Position3DBatch, [1, 2, 3]),
+        (c.Position3DBatch, (1.5, 2, 3)),
+        (c.Position3DBatch, np.ones((4, 3), dtype=np.float64)),
+        (c.Position3DBatch, [np.ones(3), np.zeros(3)]),
+        (c.Position3DBatch, []),
+        (c.Position2DBatch, [[1, 2]]),
+        (c.Vector3DBatch, np.arange(6, dtype=np.int32).reshape(2, 3)),
+        (c.RadiusBatch, 0.5),
+        (c.RadiusBatch, [1, 2]),
+        (c.RadiusBatch, np.float32(2)),
+        (c.ScalarBatch, 1),
+        (c.DrawOrderBatch, 2.0),
+        (c.ClassIdBatch, [1, 2]),
+        (c.ClassIdBatch, np.array([3], dtype=np.int64)),
+        (c.KeypointIdBatch, 7),
+        (c.InstanceKeyBatch, [2**40]),
+        (c.TriangleIndicesBatch, [[0, 1, 2], [2, 3, 0]]),
+        (c.ViewCoordinatesBatch, [1, 2, 3]),
+        (c.HalfSizes3DBatch, [[0.5, 0.5, 0.5]]),
+        (c.RotationQuatBatch, [0, 0, 0, 1]),
+        (c.TransformFromParentBatch, [True]),
+        (c.ColorBatch, red),
+        (c.ColorBatch, [red, 0x00FF00FF]),
+        (c.ColorBatch, np.array([red], dtype=np.uint32)),
+        (c.ColorBatch, [255, 0, 0]),
+        (c.ColorBatch, [[255, 0, 0, 128], [0, 0, 255, 255]]),
+        (c.ColorBatch, [0.5, 0.25, 1.0]),
+        (c.ColorBatch, np.array([[0.0, 1.0, 0.5, 1.0]])),
+        (c.ColorBatch, [[1.0, 0.0, 0.0], [0, 128, 255]]),
+        (c.ColorBatch, [[np.nan, 2.0, -1.0]]),
+        (c.ColorBatch, np.array([[255, 0, 0]], dtype=np.uint8)),
+    ]
+    natives = [cls(value) for cls, value in cases]
+    assert all(isinstance(n._array, rr._reel.NativeBatch) for n in natives), "small values go native"
+    monkeypatch.setattr(c, "_NATIVE_MAX_ELEMENTS", -1)
+    for (cls, value), native in zip(cases, natives):
+        reference = cls(np.asarray(value) if not isinstance(value, np.ndarray) else value)
+        assert isinstance(reference._array, pa.Array), "numpy beyond the size goes through pyarrow"
+        got, want = native.as_arrow_array(), reference.as_arrow_array()
+        assert got.type == want.type and got.equals(want), f"{cls.__name__}({value!r}): {got} != {want}"
+        assert len(native) == len(want)
+    monkeypatch.undo()
+    # The same errors as the pyarrow path: type errors for the wrong kind of value, value
+    # errors for the wrong shape or range.
+    bad = [
+        (c.ClassIdBatch, [1.5], TypeError),
+        (c.TriangleIndicesBatch, [[0.0, 1.0, 2.0]], TypeError),
+        (c.Position3DBatch, [[1, 2]], ValueError),
+        (c.Position3DBatch, [1, 2], ValueError),
+        (c.RadiusBatch, [[1.0]], ValueError),
+        (c.RadiusBatch, ["a"], TypeError),
+        (c.TextBatch, [1], TypeError),
+        (c.TransformFromParentBatch, [1], TypeError),
+        (c.ColorBatch, [[300, 0, 0]], ValueError),
+        (c.ColorBatch, [[1, 2]], ValueError),
+        (c.ColorBatch, [-1], ValueError),
+        (c.ClassIdBatch, [70000], ValueError),
+    ]
+    for cls, value, error in bad:
+        with pytest.raises(error):
+            cls(value)

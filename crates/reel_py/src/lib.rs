@@ -4,7 +4,11 @@
 //! Interface (`__arrow_c_array__`), so pyarrow (and numpy through pyarrow) data is not
 //! copied on the way in.
 //!
+//! Small batches are converted from plain Python values in Rust instead ([`convert`]).
+//!
 //! Recordings are created strict: the Python layer decides between raising and warning.
+
+mod convert;
 
 use std::ffi::CStr;
 use std::time::Duration;
@@ -183,8 +187,9 @@ impl PyRecording {
         py.detach(|| self.rec.shutdown()).map_err(to_py)
     }
 
-    /// Logs component batches: `batches` is a list of `(name, array)` where each array
-    /// implements `__arrow_c_array__`.
+    /// Logs component batches: `batches` is a list of `(name, array)` where each array is
+    /// a `NativeBatch`, a `(kind, value)` pair to convert natively, or implements
+    /// `__arrow_c_array__`.
     #[pyo3(signature = (entity_path, batches, num_instances=None, timeless=false, instance_aligned=true))]
     fn log_components(
         &self,
@@ -201,7 +206,16 @@ impl PyRecording {
         let batches = batches
             .into_iter()
             .map(|(name, array)| {
-                let array = import_array(&array)?;
+                let array = if let Ok(native) = array.cast::<convert::NativeBatch>() {
+                    native.get().array.clone()
+                } else if let Ok(pair) = array.cast::<PyTuple>() {
+                    // `(kind, value)`: converted here, named by the component in errors.
+                    let what = name.rsplit('.').next().unwrap_or(&name);
+                    let kind = pair.get_item(0)?;
+                    convert::to_array(&kind.extract::<String>()?, &pair.get_item(1)?, what)?
+                } else {
+                    import_array(&array)?
+                };
                 check_builtin_type(&name, array.data_type())?;
                 Ok(ComponentBatch::new(name, array))
             })
@@ -214,57 +228,6 @@ impl PyRecording {
         };
         py.detach(|| self.rec.log_components(entity_path, batches, options))
             .map_err(to_py)
-    }
-
-    /// Logs a few points given as flat floats (`dim` 2 or 3) with optional radii: the hot
-    /// path of small `log_points` calls, without building Arrow arrays in Python.
-    #[pyo3(signature = (entity_path, positions, dim, radii=None, timeless=false))]
-    fn log_points_fast(
-        &self,
-        py: Python<'_>,
-        entity_path: &str,
-        positions: Vec<f32>,
-        dim: usize,
-        radii: Option<Vec<f32>>,
-        timeless: bool,
-    ) -> PyResult<()> {
-        use reel_types::archetypes::{Points2D, Points3D};
-        if !self.rec.is_enabled() {
-            return Ok(());
-        }
-        let result = py.detach(|| {
-            let log = |points: &dyn reel_core::AsComponents| {
-                if timeless {
-                    self.rec.log_timeless(entity_path, points)
-                } else {
-                    self.rec.log(entity_path, points)
-                }
-            };
-            match dim {
-                3 => {
-                    let points =
-                        Points3D::new(positions.chunks_exact(3).map(|c| [c[0], c[1], c[2]]));
-                    log(&match radii {
-                        Some(r) => points.with_radii(r),
-                        None => points,
-                    })
-                }
-                2 => {
-                    let points = Points2D::new(positions.chunks_exact(2).map(|c| [c[0], c[1]]));
-                    log(&match radii {
-                        Some(r) => points.with_radii(r),
-                        None => points,
-                    })
-                }
-                other => Err(RecordingError::Invalid {
-                    entity_path: entity_path.to_owned(),
-                    source: reel_types::ValidationError::Shape(format!(
-                        "positions: expected 2 or 3 numbers per point, got {other}"
-                    )),
-                }),
-            }
-        });
-        result.map_err(to_py)
     }
 
     /// Logs one scalar (the hot path of plotting, without building Arrow arrays in Python).
@@ -964,6 +927,8 @@ fn _reel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyRecording>()?;
     m.add_class::<PyMemory>()?;
     m.add_class::<PyLoaded>()?;
+    m.add_class::<convert::NativeBatch>()?;
+    m.add_function(wrap_pyfunction!(convert::native_batch, m)?)?;
     m.add_function(wrap_pyfunction!(load, m)?)?;
     m.add_function(wrap_pyfunction!(new_recording, m)?)?;
     m.add_function(wrap_pyfunction!(get_global, m)?)?;

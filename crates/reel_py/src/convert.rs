@@ -1,0 +1,416 @@
+//! Component batches from plain Python values: the one conversion layer behind every
+//! `reel.components.*Batch` (and so every log call) for small inputs.
+//!
+//! Building a pyarrow array costs tens of microseconds whatever its size; converting a
+//! scalar, a list or a small numpy array here costs well under one. Large numpy arrays
+//! keep their zero-copy path through pyarrow (the Python side decides by size). A
+//! [`NativeBatch`] is an Arrow array owned by Rust: `log_components` takes it as is, and
+//! it exports itself through the Arrow PyCapsule interface when Python asks for pyarrow.
+
+use std::sync::Arc;
+
+use arrow_array::types::{Float32Type, Float64Type, UInt16Type, UInt32Type, UInt64Type, UInt8Type};
+use arrow_array::{
+    ArrayRef, ArrowPrimitiveType, BooleanArray, FixedSizeListArray, NullArray, PrimitiveArray,
+    StringArray,
+};
+use arrow_schema::Field;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyCapsule, PyFloat, PyInt, PyList, PyString, PyTuple};
+
+/// The element type of a numeric kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Elem {
+    F32,
+    F64,
+    U8,
+    U16,
+    U32,
+    U64,
+}
+
+/// What a batch is built as, named by the Python side (`"f32"`, `"f32x3"`, `"color"`, ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// One number per instance.
+    Num(Elem),
+    /// A fixed-size list of numbers per instance (`FixedSizeList<elem, n>`, items non-null).
+    Fixed(Elem, i32),
+    Bool,
+    Utf8,
+    /// Packed `0xRRGGBBAA` from any accepted colour form.
+    Color,
+    /// An indicator: one null.
+    Null,
+}
+
+impl Kind {
+    fn parse(kind: &str) -> PyResult<Self> {
+        let elem = |s: &str| match s {
+            "f32" => Some(Elem::F32),
+            "f64" => Some(Elem::F64),
+            "u8" => Some(Elem::U8),
+            "u16" => Some(Elem::U16),
+            "u32" => Some(Elem::U32),
+            "u64" => Some(Elem::U64),
+            _ => None,
+        };
+        let parsed = match kind {
+            "bool" => Some(Self::Bool),
+            "utf8" => Some(Self::Utf8),
+            "color" => Some(Self::Color),
+            "null" => Some(Self::Null),
+            _ => match kind.split_once('x') {
+                Some((e, n)) => elem(e).zip(n.parse().ok()).map(|(e, n)| Self::Fixed(e, n)),
+                None => elem(kind).map(Self::Num),
+            },
+        };
+        parsed.ok_or_else(|| PyValueError::new_err(format!("unknown batch kind {kind:?}")))
+    }
+}
+
+/// A component batch converted in Rust; see the module docs.
+#[pyclass(name = "NativeBatch", module = "reel._reel", frozen)]
+pub(crate) struct NativeBatch {
+    pub(crate) array: ArrayRef,
+}
+
+#[pymethods]
+impl NativeBatch {
+    fn __len__(&self) -> usize {
+        self.array.len()
+    }
+
+    /// The Arrow PyCapsule interface: `pyarrow.array(batch)` takes the array without a copy.
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_array__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<(Bound<'py, PyCapsule>, Bound<'py, PyCapsule>)> {
+        // A requested schema is a hint; the array is given in its own type.
+        let _ = requested_schema;
+        let (array, schema) = arrow_array::ffi::to_ffi(&self.array.to_data())
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let schema = PyCapsule::new_with_value(py, schema, c"arrow_schema")?;
+        let array = PyCapsule::new_with_value(py, array, c"arrow_array")?;
+        Ok((schema, array))
+    }
+}
+
+/// Converts `value` to a batch of `kind`; `what` names it in errors (e.g. `ColorBatch`).
+#[pyfunction]
+pub(crate) fn native_batch(
+    kind: &str,
+    value: &Bound<'_, PyAny>,
+    what: &str,
+) -> PyResult<NativeBatch> {
+    Ok(NativeBatch {
+        array: to_array(kind, value, what)?,
+    })
+}
+
+/// The Arrow array of `kind` for `value`; `what` names it in errors.
+pub(crate) fn to_array(kind: &str, value: &Bound<'_, PyAny>, what: &str) -> PyResult<ArrayRef> {
+    let kind = Kind::parse(kind)?;
+    let value = plain(value)?;
+    let array: ArrayRef = match kind {
+        Kind::Num(elem) => numbers(elem, &scalars(&value, what)?, what)?,
+        Kind::Fixed(elem, n) => fixed(elem, n, &value, what)?,
+        Kind::Bool => {
+            let values = scalars(&value, what)?
+                .iter()
+                .map(|v| {
+                    v.cast::<PyBool>()
+                        .map(|b| b.is_true())
+                        .map_err(|_| PyTypeError::new_err(format!("{what}: expected booleans")))
+                })
+                .collect::<PyResult<Vec<bool>>>()?;
+            Arc::new(BooleanArray::from(values))
+        }
+        Kind::Utf8 => {
+            let values = if value.is_instance_of::<PyString>() {
+                vec![value.extract::<String>()?]
+            } else {
+                items(&value)
+                    .ok_or_else(|| PyTypeError::new_err(format!("{what}: expected strings")))?
+                    .iter()
+                    .map(|v| {
+                        v.extract::<String>()
+                            .map_err(|_| PyTypeError::new_err(format!("{what}: expected strings")))
+                    })
+                    .collect::<PyResult<Vec<_>>>()?
+            };
+            Arc::new(StringArray::from(values))
+        }
+        Kind::Color => Arc::new(PrimitiveArray::<UInt32Type>::from(colors(
+            &value,
+            is_packed_array(&value)?,
+        )?)),
+        Kind::Null => Arc::new(NullArray::new(1)),
+    };
+    Ok(array)
+}
+
+/// A numpy array or scalar as plain Python values (`tolist`); anything else as is.
+fn plain<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let simple = value.is_instance_of::<PyList>()
+        || value.is_instance_of::<PyTuple>()
+        || value.is_instance_of::<PyFloat>()
+        || value.is_instance_of::<PyInt>()
+        || value.is_instance_of::<PyString>();
+    if !simple && value.hasattr("tolist")? {
+        return value.call_method0("tolist");
+    }
+    Ok(value.clone())
+}
+
+/// Whether `value` was a numpy array of packed `uint32` colours (read before `tolist`).
+fn is_packed_array(value: &Bound<'_, PyAny>) -> PyResult<bool> {
+    if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+        return Ok(false);
+    }
+    Ok(match value.getattr("dtype") {
+        Ok(dtype) => dtype.str()?.to_cow()? == "uint32",
+        Err(_) => false,
+    })
+}
+
+/// The elements of a list or tuple (numpy elements made plain, as in `[np.array(...)]`);
+/// `None` for anything else.
+fn items<'py>(value: &Bound<'py, PyAny>) -> Option<Vec<Bound<'py, PyAny>>> {
+    let plain_all = |it: &mut dyn Iterator<Item = Bound<'py, PyAny>>| {
+        it.map(|v| plain(&v).unwrap_or(v)).collect()
+    };
+    if let Ok(list) = value.cast::<PyList>() {
+        Some(plain_all(&mut list.iter()))
+    } else if let Ok(tuple) = value.cast::<PyTuple>() {
+        Some(plain_all(&mut tuple.iter()))
+    } else {
+        None
+    }
+}
+
+/// An integer: a Python int or anything with `__index__` (numpy integers), never a float.
+fn is_integer(value: &Bound<'_, PyAny>) -> bool {
+    value.is_instance_of::<PyInt>()
+        || (!value.is_instance_of::<PyFloat>() && value.hasattr("__index__").unwrap_or(false))
+}
+
+/// A scalar or a flat sequence of scalars.
+fn scalars<'py>(value: &Bound<'py, PyAny>, what: &str) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    let Some(values) = items(value) else {
+        return Ok(vec![value.clone()]);
+    };
+    if values.iter().any(|v| items(v).is_some()) {
+        return Err(PyValueError::new_err(format!(
+            "{what}: expected a scalar or a 1-D array, got nested sequences"
+        )));
+    }
+    Ok(values)
+}
+
+/// Numbers of `elem`: integers for integer types (range-checked), any number for floats.
+fn numbers(elem: Elem, values: &[Bound<'_, PyAny>], what: &str) -> PyResult<ArrayRef> {
+    fn ints<T: ArrowPrimitiveType>(values: &[Bound<'_, PyAny>], what: &str) -> PyResult<ArrayRef>
+    where
+        T::Native: for<'a, 'py> FromPyObject<'a, 'py> + TryFrom<u64>,
+    {
+        let converted = values
+            .iter()
+            .map(|v| {
+                if !is_integer(v) {
+                    return Err(PyTypeError::new_err(format!(
+                        "{what}: expected integers, got {}",
+                        type_name(v)
+                    )));
+                }
+                v.extract::<T::Native>().map_err(|_| {
+                    PyValueError::new_err(format!("{what}: {v} does not fit {}", T::DATA_TYPE))
+                })
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(Arc::new(PrimitiveArray::<T>::from_iter_values(converted)))
+    }
+    fn floats(values: &[Bound<'_, PyAny>], what: &str) -> PyResult<Vec<f64>> {
+        values
+            .iter()
+            .map(|v| {
+                if v.is_instance_of::<PyString>() {
+                    return Err(PyTypeError::new_err(format!(
+                        "{what}: expected numbers, got str"
+                    )));
+                }
+                v.extract::<f64>().map_err(|_| {
+                    PyTypeError::new_err(format!("{what}: expected numbers, got {}", type_name(v)))
+                })
+            })
+            .collect()
+    }
+    Ok(match elem {
+        Elem::F32 => Arc::new(PrimitiveArray::<Float32Type>::from_iter_values(
+            floats(values, what)?.into_iter().map(|v| v as f32),
+        )),
+        Elem::F64 => Arc::new(PrimitiveArray::<Float64Type>::from(floats(values, what)?)),
+        Elem::U8 => ints::<UInt8Type>(values, what)?,
+        Elem::U16 => ints::<UInt16Type>(values, what)?,
+        Elem::U32 => ints::<UInt32Type>(values, what)?,
+        Elem::U64 => ints::<UInt64Type>(values, what)?,
+    })
+}
+
+/// Rows of `n` numbers: one flat row of `n`, or a sequence of rows of `n`.
+fn fixed(elem: Elem, n: i32, value: &Bound<'_, PyAny>, what: &str) -> PyResult<ArrayRef> {
+    let width = n as usize;
+    let rows = items(value).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "{what}: expected shape (N, {n}), got a {}",
+            type_name(value)
+        ))
+    })?;
+    let mut flat = Vec::with_capacity(rows.len() * width);
+    match rows.first() {
+        Some(first) if items(first).is_none() => {
+            if rows.len() != width {
+                return Err(PyValueError::new_err(format!(
+                    "{what}: expected shape (N, {n}), got ({},)",
+                    rows.len()
+                )));
+            }
+            flat = rows;
+        }
+        _ => {
+            for row in &rows {
+                let row = items(row).ok_or_else(|| {
+                    PyValueError::new_err(format!(
+                        "{what}: expected shape (N, {n}), got rows mixing numbers and sequences"
+                    ))
+                })?;
+                if row.len() != width {
+                    return Err(PyValueError::new_err(format!(
+                        "{what}: expected shape (N, {n}), got a row of {}",
+                        row.len()
+                    )));
+                }
+                flat.extend(row);
+            }
+        }
+    }
+    let values = numbers(elem, &flat, what)?;
+    let field = Arc::new(Field::new("item", values.data_type().clone(), false));
+    FixedSizeListArray::try_new(field, n, values, None)
+        .map(|a| Arc::new(a) as ArrayRef)
+        .map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
+}
+
+fn type_name(value: &Bound<'_, PyAny>) -> String {
+    value
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default()
+}
+
+/// A number of a colour: an integer, or a float (which makes the whole input 0-1 floats).
+enum Channel {
+    Int(i128),
+    Float(f64),
+}
+
+fn channel(value: &Bound<'_, PyAny>) -> PyResult<Channel> {
+    if is_integer(value) {
+        value
+            .extract::<i128>()
+            .map(Channel::Int)
+            .map_err(|_| PyValueError::new_err("colors: integer out of range"))
+    } else if value.is_instance_of::<PyFloat>() || value.hasattr("__float__")? {
+        Ok(Channel::Float(value.extract::<f64>()?))
+    } else {
+        Err(PyTypeError::new_err(format!(
+            "colors: expected numbers, got {}",
+            type_name(value)
+        )))
+    }
+}
+
+/// Packed `0xRRGGBBAA` colours from every accepted form (see `reel.components.ColorBatch`):
+/// a packed int or a list of them (or a `uint32` array, `packed_array`), or RGB/RGBA rows
+/// as integers 0-255 or floats 0-1. A flat list of 3 or 4 integers that all fit a byte is
+/// one RGB(A) colour; any other flat list of integers is packed colours.
+fn colors(value: &Bound<'_, PyAny>, packed_array: bool) -> PyResult<Vec<u32>> {
+    let packed = |c: &[Channel]| -> PyResult<Vec<u32>> {
+        c.iter()
+            .map(|c| match c {
+                Channel::Int(v) => u32::try_from(*v).map_err(|_| {
+                    PyValueError::new_err(
+                        "colors: a packed color is an integer in 0..=0xFFFFFFFF (0xRRGGBBAA)",
+                    )
+                }),
+                Channel::Float(_) => Err(PyValueError::new_err(
+                    "colors: expected shape (N, 3) or (N, 4), got floats",
+                )),
+            })
+            .collect()
+    };
+    let Some(rows) = items(value) else {
+        return packed(&[channel(value)?]);
+    };
+    let nested = rows.iter().any(|r| items(r).is_some());
+    let rows: Vec<Vec<Channel>> = if nested {
+        rows.iter()
+            .map(|r| {
+                items(r)
+                    .ok_or_else(|| PyValueError::new_err("colors: rows mix numbers and sequences"))?
+                    .iter()
+                    .map(channel)
+                    .collect()
+            })
+            .collect::<PyResult<_>>()?
+    } else {
+        let flat = rows.iter().map(channel).collect::<PyResult<Vec<_>>>()?;
+        let all_ints = flat.iter().all(|c| matches!(c, Channel::Int(_)));
+        let fits_a_byte = flat
+            .iter()
+            .all(|c| matches!(c, Channel::Int(v) if (0..=255).contains(v)));
+        if packed_array || (all_ints && !((flat.len() == 3 || flat.len() == 4) && fits_a_byte)) {
+            return packed(&flat);
+        }
+        vec![flat]
+    };
+    // As numpy would: one float anywhere makes every channel a 0-1 float.
+    let floats = rows
+        .iter()
+        .flatten()
+        .any(|c| matches!(c, Channel::Float(_)));
+    rows.iter()
+        .map(|row| {
+            if row.len() != 3 && row.len() != 4 {
+                return Err(PyValueError::new_err(format!(
+                    "colors: expected shape (N, 3) or (N, 4), got rows of {}",
+                    row.len()
+                )));
+            }
+            let mut rgba = [255u32; 4];
+            for (slot, c) in rgba.iter_mut().zip(row) {
+                *slot = match *c {
+                    Channel::Float(v) if floats => byte_of_unit(v),
+                    Channel::Int(v) if floats => byte_of_unit(v as f64),
+                    Channel::Int(v) if (0..=255).contains(&v) => v as u32,
+                    _ => {
+                        return Err(PyValueError::new_err(
+                            "colors: integer colors must be in 0..=255",
+                        ))
+                    }
+                };
+            }
+            Ok((rgba[0] << 24) | (rgba[1] << 16) | (rgba[2] << 8) | rgba[3])
+        })
+        .collect()
+}
+
+/// A 0-1 float as a byte, as numpy rounds it (NaN is 0, half to even).
+fn byte_of_unit(v: f64) -> u32 {
+    let v = if v.is_nan() { 0.0 } else { v.clamp(0.0, 1.0) };
+    (v * 255.0).round_ties_even() as u32
+}
