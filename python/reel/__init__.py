@@ -168,6 +168,16 @@ if hasattr(os, "register_at_fork"):
 
 #: Up to this many points, `log_points` without colors, labels or ids takes the native path.
 _BatchLike = components.ComponentBatchLike
+# log_points' optional components, in the order of its parameters.
+_POINT_PARTS = (
+    components.InstanceKeyBatch,
+    components.ColorBatch,
+    components.RadiusBatch,
+    components.TextBatch,
+    components.ClassIdBatch,
+    components.KeypointIdBatch,
+    components.DrawOrderBatch,
+)
 _POINTS2D = components.IndicatorBatch("Points2D")
 _POINTS3D = components.IndicatorBatch("Points3D")
 
@@ -440,23 +450,20 @@ class RecordingStream(LogFamily):
         """Logs 2D or 3D points (positions of shape (N, 2) or (N, 3)) with optional
         per-point or splatted colors, radii, labels, class and keypoint ids."""
         try:
-            batches: list = []
-            if positions is not None:
-                batches += _point_batches(positions)
-            _given(
-                batches,
-                (identifiers, components.InstanceKeyBatch),
-                (colors, components.ColorBatch),
-                (radii, components.RadiusBatch),
-                (labels, components.TextBatch),
-                (class_ids, components.ClassIdBatch),
-                (keypoint_ids, components.KeypointIdBatch),
-                (draw_order, components.DrawOrderBatch),
-            )
-            batches.extend(_ext_batches(ext))
+            batches = _point_batches(positions) if positions is not None else []
+            values = (identifiers, colors, radii, labels, class_ids, keypoint_ids, draw_order)
+            for value, make in zip(values, _POINT_PARTS):
+                if value is not None:
+                    batches.append(components.pair(make, value))
+            if ext:
+                batches += _ext_batches(ext)
+            pairs = _pairs(batches)
+            try:
+                self._handle.log_components(entity_path, pairs, None, timeless)
+            except ValueError as e:
+                self._handle.log_components(_repaired_path(e, entity_path, None), pairs, None, timeless)
         except (ValueError, TypeError) as e:
-            return _handle_bad_input(e, None)
-        self.log_components(entity_path, batches, timeless=timeless)
+            _handle_bad_input(e, None)
 
     def log_scalar(
         self,

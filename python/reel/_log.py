@@ -207,34 +207,53 @@ def _given(batches: list, *pairs: tuple) -> list:
     return batches
 
 
-def _half(widths: Any) -> np.ndarray:
+def _size(value: Any) -> int:
+    """How many numbers a flat list holds, without numpy's conversion; else `np.size`."""
+    if isinstance(value, (list, tuple)) and not any(isinstance(v, (list, tuple)) for v in value):
+        return len(value)
+    return int(np.size(value))
+
+
+def _half(widths: Any) -> Any:
     """Line widths as radii."""
+    if isinstance(widths, (int, float)):
+        return widths / 2
     return np.asarray(widths, dtype=np.float32) / 2
 
 
+def _rect(a: Any, b: Any, w: Any, h: Any, fmt: RectFormat) -> tuple:
+    """The center and half size of rectangles given as four numbers (or four columns) in
+    ``fmt``."""
+    if fmt is RectFormat.XCYCWH:
+        return (a, b), (abs(w) / 2, abs(h) / 2)
+    if fmt is RectFormat.XCYCW2H2:
+        return (a, b), (abs(w), abs(h))
+    if fmt is RectFormat.XYWH:
+        x0, y0, x1, y1 = a, b, a + w, b + h
+    elif fmt is RectFormat.YXHW:
+        x0, y0, x1, y1 = b, a, b + h, a + w
+    elif fmt is RectFormat.XYXY:
+        x0, y0, x1, y1 = a, b, w, h
+    else:  # YXYX
+        x0, y0, x1, y1 = b, a, h, w
+    return ((x0 + x1) / 2, (y0 + y1) / 2), (abs(x1 - x0) / 2, abs(y1 - y0) / 2)
+
+
 def _rects_to_centers(rects: Any, fmt: RectFormat) -> tuple:
+    fmt = RectFormat(fmt) if not isinstance(fmt, RectFormat) else fmt
+    if isinstance(rects, (list, tuple)) and 0 < len(rects) <= 64:
+        # A few rectangles: plain floats, no numpy round trips.
+        rows = rects if isinstance(rects[0], (list, tuple, np.ndarray)) else [rects]
+        if all(len(r) == 4 for r in rows):
+            shapes = [_rect(*map(float, r), fmt) for r in rows]
+            return [c for c, _ in shapes], [h for _, h in shapes]
     r = np.asarray(rects, dtype=np.float32)
     if r.ndim == 1 and r.size == 4:
         r = r.reshape(1, 4)
     if r.ndim != 2 or r.shape[1] != 4:
         raise ValueError(f"rects: expected shape (N, 4), got {r.shape}")
-    fmt = RectFormat(fmt) if not isinstance(fmt, RectFormat) else fmt
-    a, b, cc, d = r[:, 0], r[:, 1], r[:, 2], r[:, 3]
-    if fmt is RectFormat.XYWH:
-        x0, y0, x1, y1 = a, b, a + cc, b + d
-    elif fmt is RectFormat.YXHW:
-        x0, y0, x1, y1 = b, a, b + d, a + cc
-    elif fmt is RectFormat.XYXY:
-        x0, y0, x1, y1 = a, b, cc, d
-    elif fmt is RectFormat.YXYX:
-        x0, y0, x1, y1 = b, a, d, cc
-    elif fmt is RectFormat.XCYCWH:
-        return np.stack([a, b], 1), np.stack([np.abs(cc) / 2, np.abs(d) / 2], 1)
-    else:
-        return np.stack([a, b], 1), np.stack([np.abs(cc), np.abs(d)], 1)
-    centers = np.stack([(x0 + x1) / 2, (y0 + y1) / 2], 1)
-    half = np.stack([np.abs(x1 - x0) / 2, np.abs(y1 - y0) / 2], 1)
-    return centers, half
+    center, half = _rect(r[:, 0], r[:, 1], r[:, 2], r[:, 3], fmt)
+    return np.stack(center, 1), np.stack(half, 1)
 
 
 def _image(image: Any, shapes: str, allowed: Callable[[tuple], bool]) -> np.ndarray:
@@ -278,7 +297,7 @@ class LogFamily:
         timeless: bool = False,
     ) -> None:
         """Logs one 2D or 3D point."""
-        if position is not None and np.size(position) not in (2, 3):
+        if position is not None and _size(position) not in (2, 3):
             raise ValueError(f"position: expected 2 or 3 numbers, got {np.shape(position)}")
         self.log_points(  # type: ignore[attr-defined]
             entity_path,
@@ -311,7 +330,7 @@ class LogFamily:
         """Logs 2D rectangles (N, 4) in any `RectFormat`."""
         centers, half = _rects_to_centers(rects, rect_format)
         batches = _given(
-            [c.HalfSizes2DBatch(half), c.Position2DBatch(centers), c.IndicatorBatch("Boxes2D")],
+            [c.pair(c.HalfSizes2DBatch, half), c.pair(c.Position2DBatch, centers), c.IndicatorBatch("Boxes2D")],
             (identifiers, c.InstanceKeyBatch),
             (colors, c.ColorBatch),
             (labels, c.TextBatch),
@@ -335,7 +354,7 @@ class LogFamily:
         timeless: bool = False,
     ) -> None:
         """Logs one 2D rectangle."""
-        if np.size(rect) != 4:
+        if _size(rect) != 4:
             raise ValueError(f"rect: expected 4 numbers, got {np.shape(rect)}")
         self.log_rects(
             entity_path,
@@ -412,7 +431,7 @@ class LogFamily:
         self, entity_path: str, strips: list, width: int, identifiers: Any, stroke_widths: Any, colors: Any,
         draw_order: Any, ext: Optional[dict], timeless: bool, indicator: str,
     ) -> None:
-        batch = c.LineStrip2DBatch(strips) if width == 2 else c.LineStrip3DBatch(strips)
+        batch = c.pair(c.LineStrip2DBatch if width == 2 else c.LineStrip3DBatch, strips)
         batches = _given(
             [batch, c.IndicatorBatch(indicator)],
             (identifiers, c.InstanceKeyBatch),

@@ -70,7 +70,11 @@ def _native(data: Any) -> bool:
     """Whether `data` goes through the native conversion (see `_NATIVE_MAX_ELEMENTS`)."""
     if isinstance(data, (np.ndarray, np.generic)):
         return data.size <= _NATIVE_MAX_ELEMENTS and data.dtype.kind in "biuf"
-    return isinstance(data, (list, tuple, int, float, str))
+    if isinstance(data, (list, tuple)):
+        # A list of arrays (line strips, rows): native unless its first array is large.
+        first = data[0] if data else None
+        return not (isinstance(first, np.ndarray) and first.size > _NATIVE_MAX_ELEMENTS)
+    return isinstance(data, (int, float, str))
 
 
 def pair(cls: type, value: Any) -> Any:
@@ -378,8 +382,11 @@ class LineStrip2DBatch(ComponentBatchLike):
     """2D polylines: a list of (K, 2) arrays."""
 
     _NAME = "reel.components.LineStrip2D"
+    _KIND = "f32x2[]"
 
     def __init__(self, strips: Any) -> None:
+        if _native(strips):
+            return super().__init__(_reel.native_batch(self._KIND, strips, "LineStrip2DBatch"))
         super().__init__(_line_strips(strips, 2, "LineStrip2DBatch"))
 
 
@@ -387,8 +394,11 @@ class LineStrip3DBatch(ComponentBatchLike):
     """3D polylines: a list of (K, 3) arrays."""
 
     _NAME = "reel.components.LineStrip3D"
+    _KIND = "f32x3[]"
 
     def __init__(self, strips: Any) -> None:
+        if _native(strips):
+            return super().__init__(_reel.native_batch(self._KIND, strips, "LineStrip3DBatch"))
         super().__init__(_line_strips(strips, 3, "LineStrip3DBatch"))
 
 

@@ -430,7 +430,31 @@ def test_native_conversion_agrees_with_the_pyarrow_path(monkeypatch):
         got, want = native.as_arrow_array(), reference.as_arrow_array()
         assert got.type == want.type and got.equals(want), f"{cls.__name__}({value!r}): {got} != {want}"
         assert len(native) == len(want)
+    # Line strips: lists of rows (or flat numbers), natively; lists of big arrays through pyarrow.
+    strips = [
+        (c.LineStrip3DBatch, [[[0, 0, 0], [1, 1, 1]], [[2, 2, 2]]]),
+        (c.LineStrip3DBatch, [[0, 0, 0, 1, 1, 1]]),
+        (c.LineStrip3DBatch, [np.zeros((2, 3)), []]),
+        (c.LineStrip2DBatch, [[[0, 1], [2, 3], [4, 5]]]),
+    ]
+    natives = [cls(value) for cls, value in strips]
+    monkeypatch.setattr(c, "_NATIVE_MAX_ELEMENTS", -1)
+    for (cls, value), native in zip(strips, natives):
+        reference = cls([np.asarray(s, dtype=np.float32) for s in value])
+        got, want = native.as_arrow_array(), reference.as_arrow_array()
+        assert got.type == want.type and got.equals(want), f"{cls.__name__}({value!r}): {got} != {want}"
     monkeypatch.undo()
+    with pytest.raises(ValueError):
+        c.LineStrip3DBatch([[[0, 0], [1, 1]]])
+    # A few rectangles are computed in plain floats, many with numpy: the same boxes.
+    rects = [[1.0, 2.0, 4.0, 8.0], [-3.0, 5.0, 2.0, -6.0]]
+    for fmt in rr.RectFormat:
+        small = row(lambda rec: rec.log_rects("r", rects, rect_format=fmt), "r")
+        big = row(lambda rec: rec.log_rects("r", np.array(rects * 40), rect_format=fmt), "r")
+        for component in ("reel.components.Position2D", "reel.components.HalfSizes2D"):
+            a = small.column(component).to_pylist()[0]
+            b = big.column(component).to_pylist()[0][:2]
+            assert np.allclose(a, b), (fmt, component, a, b)
     # The same errors as the pyarrow path: type errors for the wrong kind of value, value
     # errors for the wrong shape or range.
     bad = [

@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use arrow_array::types::{Float32Type, Float64Type, UInt16Type, UInt32Type, UInt64Type, UInt8Type};
 use arrow_array::{
-    ArrayRef, ArrowPrimitiveType, BooleanArray, FixedSizeListArray, NullArray, PrimitiveArray,
-    StringArray,
+    Array, ArrayRef, ArrowPrimitiveType, BooleanArray, FixedSizeListArray, NullArray,
+    PrimitiveArray, StringArray,
 };
 use arrow_schema::Field;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -37,6 +37,8 @@ enum Kind {
     Num(Elem),
     /// A fixed-size list of numbers per instance (`FixedSizeList<elem, n>`, items non-null).
     Fixed(Elem, i32),
+    /// A variable-length list of such rows per instance (`f32x3[]`: line strips).
+    List(Elem, i32),
     Bool,
     Utf8,
     /// Packed `0xRRGGBBAA` from any accepted colour form.
@@ -61,10 +63,23 @@ impl Kind {
             "utf8" => Some(Self::Utf8),
             "color" => Some(Self::Color),
             "null" => Some(Self::Null),
-            _ => match kind.split_once('x') {
-                Some((e, n)) => elem(e).zip(n.parse().ok()).map(|(e, n)| Self::Fixed(e, n)),
-                None => elem(kind).map(Self::Num),
-            },
+            _ => {
+                let (fixed, list) = match kind.strip_suffix("[]") {
+                    Some(row) => (row, true),
+                    None => (kind, false),
+                };
+                match fixed.split_once('x') {
+                    Some((e, n)) => elem(e).zip(n.parse().ok()).map(|(e, n)| {
+                        if list {
+                            Self::List(e, n)
+                        } else {
+                            Self::Fixed(e, n)
+                        }
+                    }),
+                    None if !list => elem(kind).map(Self::Num),
+                    None => None,
+                }
+            }
         };
         parsed.ok_or_else(|| PyValueError::new_err(format!("unknown batch kind {kind:?}")))
     }
@@ -118,6 +133,7 @@ pub(crate) fn to_array(kind: &str, value: &Bound<'_, PyAny>, what: &str) -> PyRe
     let array: ArrayRef = match kind {
         Kind::Num(elem) => numbers(elem, &scalars(&value, what)?, what)?,
         Kind::Fixed(elem, n) => fixed(elem, n, &value, what)?,
+        Kind::List(elem, n) => strips(elem, n, &value, what)?,
         Kind::Bool => {
             let values = scalars(&value, what)?
                 .iter()
@@ -302,6 +318,52 @@ fn fixed(elem: Elem, n: i32, value: &Bound<'_, PyAny>, what: &str) -> PyResult<A
     FixedSizeListArray::try_new(field, n, values, None)
         .map(|a| Arc::new(a) as ArrayRef)
         .map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
+}
+
+/// One list of rows of `n` numbers per instance (line strips): each strip a sequence of
+/// rows, or a flat sequence of numbers taken `n` at a time.
+fn strips(elem: Elem, n: i32, value: &Bound<'_, PyAny>, what: &str) -> PyResult<ArrayRef> {
+    let width = n as usize;
+    let shape_error =
+        || PyValueError::new_err(format!("{what}: each strip must have shape (K, {n})"));
+    let strips = items(value).ok_or_else(|| {
+        PyValueError::new_err(format!("{what}: expected a list of (K, {n}) arrays"))
+    })?;
+    let mut offsets = Vec::with_capacity(strips.len() + 1);
+    offsets.push(0i32);
+    let mut flat = Vec::new();
+    for strip in &strips {
+        let elements = items(strip).ok_or_else(shape_error)?;
+        if elements.iter().all(|e| items(e).is_none()) {
+            if elements.len() % width != 0 {
+                return Err(shape_error());
+            }
+            flat.extend(elements);
+        } else {
+            for row in &elements {
+                let row = items(row)
+                    .filter(|r| r.len() == width)
+                    .ok_or_else(shape_error)?;
+                flat.extend(row);
+            }
+        }
+        let rows = i32::try_from(flat.len() / width)
+            .map_err(|_| PyValueError::new_err(format!("{what}: too many points")))?;
+        offsets.push(rows);
+    }
+    let values = numbers(elem, &flat, what)?;
+    let item = Arc::new(Field::new("item", values.data_type().clone(), false));
+    let points = FixedSizeListArray::try_new(item, n, values, None)
+        .map_err(|e| PyValueError::new_err(format!("{what}: {e}")))?;
+    let field = Arc::new(Field::new("item", points.data_type().clone(), false));
+    let list = arrow_array::ListArray::try_new(
+        field,
+        arrow_buffer::OffsetBuffer::new(offsets.into()),
+        Arc::new(points),
+        None,
+    )
+    .map_err(|e| PyValueError::new_err(format!("{what}: {e}")))?;
+    Ok(Arc::new(list))
 }
 
 fn type_name(value: &Bound<'_, PyAny>) -> String {
