@@ -37,7 +37,7 @@ class ComponentBatchLike:
 
     _NAME = ""
     # How `_reel` converts plain values of this component natively (None: it does not).
-    _KIND: Optional[str] = None
+    _KIND: Optional[Any] = None  # a `_reel.BatchKind`
 
     def __init__(self, array: Any) -> None:
         # A pyarrow array, or a batch converted natively (`_reel.NativeBatch`), which
@@ -103,17 +103,23 @@ def _floats(data: Any, width: int, name: str) -> pa.Array:
     )
 
 
+# Kinds, parsed once: a `BatchKind` costs the log call nothing to read.
+_UTF8, _COLOR, _BOOL = _reel.BatchKind("utf8"), _reel.BatchKind("color"), _reel.BatchKind("bool")
+
+
 def _fixed_floats(width: int):
+    kind = _reel.BatchKind(f"f32x{width}")
+
     def make(cls_name: str, doc: str) -> type:
         def __init__(self, data: Any) -> None:
             if _native(data):
-                array = _reel.native_batch(f"f32x{width}", data, cls_name)
+                array = _reel.native_batch(kind, data, cls_name)
             else:
                 array = _floats(data, width, cls_name)
             ComponentBatchLike.__init__(self, array)
 
         cls = type(cls_name, (ComponentBatchLike,), {"__init__": __init__, "__doc__": doc})
-        cls._KIND = f"f32x{width}"
+        cls._KIND = kind
         return cls
 
     return make
@@ -131,7 +137,7 @@ _KINDS = {np.float32: "f32", np.float64: "f64", np.uint8: "u8", np.uint16: "u16"
 
 
 def _primitive(cls_name: str, name: str, arrow_type: pa.DataType, np_type: Any, doc: str) -> type:
-    kind = _KINDS[np_type]
+    kind = _reel.BatchKind(_KINDS[np_type])
 
     def __init__(self, data: Any) -> None:
         if _native(data):
@@ -162,7 +168,7 @@ InstanceKeyBatch = _primitive(
 def _strings(cls_name: str, name: str, doc: str) -> type:
     def __init__(self, data: Any) -> None:
         if isinstance(data, (str, list, tuple)):
-            return ComponentBatchLike.__init__(self, _reel.native_batch("utf8", data, cls_name))
+            return ComponentBatchLike.__init__(self, _reel.native_batch(_UTF8, data, cls_name))
         values = list(data)
         if not all(isinstance(v, str) for v in values):
             raise TypeError(f"{cls_name}: expected strings")
@@ -170,7 +176,7 @@ def _strings(cls_name: str, name: str, doc: str) -> type:
 
     cls = type(cls_name, (ComponentBatchLike,), {"__init__": __init__, "__doc__": doc})
     cls._NAME = name
-    cls._KIND = "utf8"
+    cls._KIND = _UTF8
     return cls
 
 
@@ -224,7 +230,7 @@ class ColorBatch(ComponentBatchLike):
     uint8 0-255 or float 0-1; one for all or one per instance."""
 
     _NAME = "reel.components.Color"
-    _KIND = "color"
+    _KIND = _COLOR
 
     def __init__(self, data: Any) -> None:
         super().__init__(_colors(data))
@@ -232,7 +238,7 @@ class ColorBatch(ComponentBatchLike):
 
 def _colors(data: Any) -> Any:
     if _native(data):
-        return _reel.native_batch("color", data, "colors")
+        return _reel.native_batch(_COLOR, data, "colors")
     return pa.array(colors_to_u32(data), type=pa.uint32())
 
 
@@ -258,7 +264,7 @@ def _fixed(data: Any, width: int, np_type: Any, pa_type: pa.DataType, name: str,
 
 
 def _fixed_batch(cls_name: str, component: str, width: int, np_type: Any, pa_type: pa.DataType, doc: str) -> type:
-    kind = f"{_KINDS[np_type]}x{width}"
+    kind = _reel.BatchKind(f"{_KINDS[np_type]}x{width}")
 
     def __init__(self, data: Any) -> None:
         if _native(data):
@@ -326,7 +332,7 @@ class PinholeProjectionBatch(Mat3x3Batch):
 def _bools(cls_name: str, component: str, doc: str) -> type:
     def __init__(self, data: Any) -> None:
         if isinstance(data, (bool, list, tuple)):
-            return ComponentBatchLike.__init__(self, _reel.native_batch("bool", data, cls_name))
+            return ComponentBatchLike.__init__(self, _reel.native_batch(_BOOL, data, cls_name))
         arr = np.atleast_1d(np.asarray(data))
         if arr.dtype != bool:
             raise TypeError(f"{cls_name}: expected booleans, got {arr.dtype}")
@@ -334,7 +340,7 @@ def _bools(cls_name: str, component: str, doc: str) -> type:
 
     cls = type(cls_name, (ComponentBatchLike,), {"__init__": __init__, "__doc__": doc})
     cls._NAME = f"reel.components.{component}"
-    cls._KIND = "bool"
+    cls._KIND = _BOOL
     return cls
 
 
@@ -350,7 +356,7 @@ class AlbedoFactorBatch(ComponentBatchLike):
     """A mesh's base color (like `ColorBatch`)."""
 
     _NAME = "reel.components.AlbedoFactor"
-    _KIND = "color"
+    _KIND = _COLOR
 
     def __init__(self, data: Any) -> None:
         super().__init__(_colors(data))
@@ -382,7 +388,7 @@ class LineStrip2DBatch(ComponentBatchLike):
     """2D polylines: a list of (K, 2) arrays."""
 
     _NAME = "reel.components.LineStrip2D"
-    _KIND = "f32x2[]"
+    _KIND = _reel.BatchKind("f32x2[]")
 
     def __init__(self, strips: Any) -> None:
         if _native(strips):
@@ -394,7 +400,7 @@ class LineStrip3DBatch(ComponentBatchLike):
     """3D polylines: a list of (K, 3) arrays."""
 
     _NAME = "reel.components.LineStrip3D"
-    _KIND = "f32x3[]"
+    _KIND = _reel.BatchKind("f32x3[]")
 
     def __init__(self, strips: Any) -> None:
         if _native(strips):

@@ -21,7 +21,7 @@ use pyo3::types::{PyBool, PyCapsule, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 /// The element type of a numeric kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Elem {
+pub(crate) enum Elem {
     F32,
     F64,
     U8,
@@ -32,7 +32,7 @@ enum Elem {
 
 /// What a batch is built as, named by the Python side (`"f32"`, `"f32x3"`, `"color"`, ...).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     /// One number per instance.
     Num(Elem),
     /// A fixed-size list of numbers per instance (`FixedSizeList<elem, n>`, items non-null).
@@ -85,6 +85,31 @@ impl Kind {
     }
 }
 
+/// A kind parsed once (`BatchKind("f32x3")`): component classes hold one, so a log call
+/// reads it without parsing or copying a string.
+#[pyclass(name = "BatchKind", module = "reel._reel", frozen)]
+pub(crate) struct BatchKind(Kind);
+
+#[pymethods]
+impl BatchKind {
+    #[new]
+    fn new(kind: &str) -> PyResult<Self> {
+        Kind::parse(kind).map(Self)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("BatchKind({:?})", self.0)
+    }
+}
+
+/// A kind given as a [`BatchKind`] or a string.
+pub(crate) fn kind_of(kind: &Bound<'_, PyAny>) -> PyResult<Kind> {
+    match kind.cast::<BatchKind>() {
+        Ok(kind) => Ok(kind.get().0),
+        Err(_) => Kind::parse(&kind.extract::<String>()?),
+    }
+}
+
 /// A component batch converted in Rust; see the module docs.
 #[pyclass(name = "NativeBatch", module = "reel._reel", frozen)]
 pub(crate) struct NativeBatch {
@@ -114,21 +139,21 @@ impl NativeBatch {
     }
 }
 
-/// Converts `value` to a batch of `kind`; `what` names it in errors (e.g. `ColorBatch`).
+/// Converts `value` to a batch of `kind` (a [`BatchKind`] or its string); `what` names it
+/// in errors (e.g. `ColorBatch`).
 #[pyfunction]
 pub(crate) fn native_batch(
-    kind: &str,
+    kind: &Bound<'_, PyAny>,
     value: &Bound<'_, PyAny>,
     what: &str,
 ) -> PyResult<NativeBatch> {
     Ok(NativeBatch {
-        array: to_array(kind, value, what)?,
+        array: to_array(kind_of(kind)?, value, what)?,
     })
 }
 
 /// The Arrow array of `kind` for `value`; `what` names it in errors.
-pub(crate) fn to_array(kind: &str, value: &Bound<'_, PyAny>, what: &str) -> PyResult<ArrayRef> {
-    let kind = Kind::parse(kind)?;
+pub(crate) fn to_array(kind: Kind, value: &Bound<'_, PyAny>, what: &str) -> PyResult<ArrayRef> {
     let value = plain(value)?;
     let array: ArrayRef = match kind {
         Kind::Num(elem) => numbers(elem, &scalars(&value, what)?, what)?,
@@ -276,9 +301,90 @@ fn numbers(elem: Elem, values: &[Bound<'_, PyAny>], what: &str) -> PyResult<Arra
     })
 }
 
+/// Calls `f` on each element of a list or tuple; `None` for anything else or when `f`
+/// gives up.
+fn each<'py>(
+    value: &Bound<'py, PyAny>,
+    mut f: impl FnMut(Bound<'py, PyAny>) -> Option<()>,
+) -> Option<usize> {
+    if let Ok(list) = value.cast::<PyList>() {
+        list.iter().try_for_each(&mut f)?;
+        Some(list.len())
+    } else if let Ok(tuple) = value.cast::<PyTuple>() {
+        tuple.iter().try_for_each(&mut f)?;
+        Some(tuple.len())
+    } else {
+        None
+    }
+}
+
+/// A Python float or int as f64; `None` for anything else.
+fn plain_number(value: &Bound<'_, PyAny>) -> Option<f64> {
+    if let Ok(f) = value.cast::<PyFloat>() {
+        Some(f.value())
+    } else if value.is_exact_instance_of::<PyInt>() {
+        value.extract::<f64>().ok()
+    } else {
+        None
+    }
+}
+
+/// The common case of [`fixed`] for floats — lists (or tuples) of plain Python numbers,
+/// one row or rows of `width` — read straight into f64s without intermediate objects.
+/// `None` for anything else (numpy, wrong shapes, bad values): the general path then
+/// converts it or says what is wrong.
+fn plain_float_rows(value: &Bound<'_, PyAny>, width: usize) -> Option<Vec<f64>> {
+    let mut out = Vec::with_capacity(width);
+    let mut flat = None;
+    let len = each(value, |item| {
+        if *flat.get_or_insert_with(|| plain_number(&item).is_some()) {
+            out.push(plain_number(&item)?);
+        } else {
+            let n = each(&item, |v| {
+                out.push(plain_number(&v)?);
+                Some(())
+            })?;
+            (n == width).then_some(())?;
+        }
+        Some(())
+    })?;
+    (flat != Some(true) || len == width).then_some(out)
+}
+
+/// The list item field of `data_type` (non-null "item"), made once per type.
+fn item_field(data_type: &arrow_schema::DataType) -> arrow_schema::FieldRef {
+    thread_local! {
+        static FIELDS: std::cell::RefCell<Vec<arrow_schema::FieldRef>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    FIELDS.with_borrow_mut(|fields| {
+        if let Some(field) = fields.iter().find(|f| f.data_type() == data_type) {
+            return field.clone();
+        }
+        let field = Arc::new(Field::new("item", data_type.clone(), false));
+        fields.push(field.clone());
+        field
+    })
+}
+
 /// Rows of `n` numbers: one flat row of `n`, or a sequence of rows of `n`.
 fn fixed(elem: Elem, n: i32, value: &Bound<'_, PyAny>, what: &str) -> PyResult<ArrayRef> {
     let width = n as usize;
+    if let Some(values) = matches!(elem, Elem::F32 | Elem::F64)
+        .then(|| plain_float_rows(value, width))
+        .flatten()
+    {
+        let values: ArrayRef = match elem {
+            Elem::F32 => Arc::new(PrimitiveArray::<Float32Type>::from_iter_values(
+                values.into_iter().map(|v| v as f32),
+            )),
+            _ => Arc::new(PrimitiveArray::<Float64Type>::from(values)),
+        };
+        let field = item_field(values.data_type());
+        return FixedSizeListArray::try_new(field, n, values, None)
+            .map(|a| Arc::new(a) as ArrayRef)
+            .map_err(|e| PyValueError::new_err(format!("{what}: {e}")));
+    }
     let rows = items(value).ok_or_else(|| {
         PyValueError::new_err(format!(
             "{what}: expected shape (N, {n}), got a {}",
@@ -314,7 +420,7 @@ fn fixed(elem: Elem, n: i32, value: &Bound<'_, PyAny>, what: &str) -> PyResult<A
         }
     }
     let values = numbers(elem, &flat, what)?;
-    let field = Arc::new(Field::new("item", values.data_type().clone(), false));
+    let field = item_field(values.data_type());
     FixedSizeListArray::try_new(field, n, values, None)
         .map(|a| Arc::new(a) as ArrayRef)
         .map_err(|e| PyValueError::new_err(format!("{what}: {e}")))

@@ -217,8 +217,8 @@ impl PyRecording {
                 } else if let Ok(pair) = array.cast::<PyTuple>() {
                     // `(kind, value)`: converted here, named by the component in errors.
                     let what = name.rsplit('.').next().unwrap_or(&name);
-                    let kind = pair.get_item(0)?;
-                    convert::to_array(&kind.extract::<String>()?, &pair.get_item(1)?, what)?
+                    let kind = convert::kind_of(&pair.get_item(0)?)?;
+                    convert::to_array(kind, &pair.get_item(1)?, what)?
                 } else {
                     import_array(&array)?
                 };
@@ -934,6 +934,7 @@ fn _reel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyMemory>()?;
     m.add_class::<PyLoaded>()?;
     m.add_class::<convert::NativeBatch>()?;
+    m.add_class::<convert::BatchKind>()?;
     m.add_function(wrap_pyfunction!(convert::native_batch, m)?)?;
     m.add_function(wrap_pyfunction!(load, m)?)?;
     m.add_function(wrap_pyfunction!(new_recording, m)?)?;
