@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 import numpy as np
 
-from . import _reel, components
+from . import _log, _reel, components
 from ._log import (
     _given,
     AnnotationInfo,
@@ -904,6 +904,13 @@ def _module_function(method: Callable[..., Any], default: Any = None, positional
     del function.__wrapped__  # the signature above is the truth, not the method's
     return function
 
+
+_log._bind(
+    _handle_bad_input=_handle_bad_input,
+    _ext_batches=_ext_batches,
+    _pairs=_pairs,
+    _repaired_path=_repaired_path,
+)
 
 is_enabled = _module_function(RecordingStream.is_enabled, default=False, positional=True)
 get_recording_id = _module_function(RecordingStream.get_recording_id, positional=True)

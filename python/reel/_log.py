@@ -182,13 +182,23 @@ def _class_description(value: Any) -> ClassDescription:
     return ClassDescription(info=_info(value))
 
 
+# Helpers of the package (`reel/__init__.py`), which imports this module before defining
+# them; `_bind` hands them over once, so log calls do not import on every call.
+_handle_bad_input: Callable[..., Any]
+_ext_batches: Callable[..., Any]
+_pairs: Callable[..., Any]
+_repaired_path: Callable[..., Any]
+
+
+def _bind(**helpers: Callable[..., Any]) -> None:
+    globals().update(helpers)
+
+
 def _lenient(method: Callable[..., Any]) -> Callable[..., Any]:
     """Bad input: raise in strict mode, warn once (nothing logged) otherwise."""
 
     @functools.wraps(method)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        from . import _handle_bad_input
-
         if not self._handle.is_enabled():
             return None
         try:
@@ -269,16 +279,10 @@ class LogFamily:
     _handle: Any
 
     def _log_row(self, entity_path: str, batches: list, ext: Optional[dict], timeless: bool, aligned: bool = True) -> None:
-        from . import _ext_batches
-
-        from . import _pairs
-
         pairs = _pairs(batches + _ext_batches(ext))
         try:
             self._handle.log_components(entity_path, pairs, None, timeless, aligned)
         except ValueError as e:
-            from . import _repaired_path
-
             self._handle.log_components(_repaired_path(e, entity_path, None), pairs, None, timeless, aligned)
 
     @_lenient
