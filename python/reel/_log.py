@@ -396,7 +396,7 @@ class LogFamily:
             (positions, c.Position3DBatch),
             (rotations_q, c.RotationQuatBatch),
             (colors, c.ColorBatch),
-            (stroke_widths, lambda w: c.RadiusBatch(_half(w))),
+            (stroke_widths, lambda w: c.pair(c.RadiusBatch, _half(w))),
             (labels, c.TextBatch),
             (class_ids, c.ClassIdBatch),
         )
@@ -439,7 +439,7 @@ class LogFamily:
         batches = _given(
             [batch, c.IndicatorBatch(indicator)],
             (identifiers, c.InstanceKeyBatch),
-            (stroke_widths, lambda w: c.RadiusBatch(_half(w))),
+            (stroke_widths, lambda w: c.pair(c.RadiusBatch, _half(w))),
             (colors, c.ColorBatch),
             (draw_order, c.DrawOrderBatch),
         )
@@ -529,10 +529,10 @@ class LogFamily:
         timeless: bool = False,
     ) -> None:
         """Logs one 3D arrow from ``origin`` along ``vector``."""
-        batches: list = [c.Position3DBatch([origin])]
+        batches: list = [c.pair(c.Position3DBatch, [origin])]
         if vector is not None:
-            batches += [c.Vector3DBatch([vector]), c.IndicatorBatch("Arrows3D")]
-        _given(batches, (color, c.ColorBatch), (label, c.TextBatch), (width_scale, lambda w: c.RadiusBatch(_half(w))))
+            batches += [c.pair(c.Vector3DBatch, [vector]), c.IndicatorBatch("Arrows3D")]
+        _given(batches, (color, c.ColorBatch), (label, c.TextBatch), (width_scale, lambda w: c.pair(c.RadiusBatch, _half(w))))
         self._log_row(entity_path, batches, ext, timeless)
 
     @_lenient
@@ -756,7 +756,7 @@ class LogFamily:
             if isinstance(t, Translation3D):
                 t = t.xyz
             if t is not None:
-                batches.append(c.Translation3DBatch([t]))
+                batches.append(c.pair(c.Translation3DBatch, [t]))
 
         def scale(s: Any) -> None:
             if isinstance(s, Scale3D):
@@ -767,7 +767,7 @@ class LogFamily:
 
         def rotation(r: Any) -> None:
             if isinstance(r, Quaternion):
-                batches.append(c.RotationQuatBatch([r.xyzw]))
+                batches.append(c.pair(c.RotationQuatBatch, [r.xyzw]))
             elif isinstance(r, RotationAxisAngle):
                 batches.append(c.RotationAxisAngleBatch([r.axis], [r.angle_radians()]))
             elif r is not None:
@@ -790,7 +790,7 @@ class LogFamily:
         else:
             raise TypeError(f"unsupported transform {type(transform).__name__}")
         if from_parent:
-            batches.append(c.TransformFromParentBatch(True))
+            batches.append(c.pair(c.TransformFromParentBatch, True))
         self._log_row(entity_path, batches, None, timeless)
 
     @_lenient

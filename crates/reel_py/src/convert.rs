@@ -487,6 +487,14 @@ enum Channel {
 }
 
 fn channel(value: &Bound<'_, PyAny>) -> PyResult<Channel> {
+    // The common cases first: a Python int that fits i64, a Python float.
+    if value.is_exact_instance_of::<PyInt>() {
+        if let Ok(v) = value.extract::<i64>() {
+            return Ok(Channel::Int(i128::from(v)));
+        }
+    } else if let Ok(f) = value.cast_exact::<PyFloat>() {
+        return Ok(Channel::Float(f.value()));
+    }
     if is_integer(value) {
         value
             .extract::<i128>()
