@@ -17,6 +17,10 @@ ensure_rust() {
         echo "installing Rust components: ${missing[*]}" >&2
         rustup component add "${missing[@]}"
     fi
+    # A one-off build (CI) gains nothing from incremental caches, which only cost disk.
+    if [ "${CI:-}" = true ]; then
+        export CARGO_INCREMENTAL=0
+    fi
 }
 
 # A local virtual environment (.venv) with maturin, numpy, pyarrow and pytest, and the
