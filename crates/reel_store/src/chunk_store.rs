@@ -180,6 +180,7 @@ pub struct ChunkStore {
     rows: u64,
     generation: u64,
     schema_generation: u64,
+    gc_generation: u64,
     timelines: BTreeMap<Timeline, u64>,
     pub(crate) cache: LatestAtCache,
 }
@@ -199,6 +200,7 @@ impl ChunkStore {
             rows: 0,
             generation: 0,
             schema_generation: 0,
+            gc_generation: 0,
             timelines: BTreeMap::new(),
             cache: LatestAtCache::default(),
         }
@@ -239,6 +241,12 @@ impl ChunkStore {
     /// entities with the same components.
     pub fn schema_generation(&self) -> u64 {
         self.schema_generation
+    }
+
+    /// Increases with every garbage collection that dropped chunks: what was derived from
+    /// the store's data before (GPU copies, caches) may describe rows that are gone.
+    pub fn gc_generation(&self) -> u64 {
+        self.gc_generation
     }
 
     /// The latest-at cache (for its statistics).
@@ -654,6 +662,9 @@ impl ChunkStore {
             report.chunks += 1;
             report.rows += rows;
             report.bytes += chunk.bytes() as u64;
+        }
+        if report.chunks > 0 {
+            self.gc_generation += 1;
         }
         report.reached_target = self.bytes <= target_bytes;
         (report, events)

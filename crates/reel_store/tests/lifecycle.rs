@@ -99,8 +99,16 @@ fn gc_drops_oldest_temporal_chunks_and_never_static_data() {
         log_value(&mut s, "a", step, &vec![step; 100]);
     }
     let full = s.bytes();
+    // Under the target: nothing is dropped and the GC generation stays.
+    let (report, _) = s.gc(full, &GcOrder::Oldest, Duration::from_secs(10));
+    assert_eq!((report.chunks, s.gc_generation()), (0, 0));
     let (report, events) = s.gc(full / 2, &GcOrder::Oldest, Duration::from_secs(10));
     assert!(report.reached_target);
+    assert_eq!(
+        s.gc_generation(),
+        1,
+        "a collection that dropped chunks is counted"
+    );
     assert!(s.bytes() <= full / 2);
     assert_eq!(report.bytes as usize, full - s.bytes());
     assert_eq!(events.len() as u64, report.chunks);

@@ -244,6 +244,12 @@ impl ViewerApp {
         self.active.as_ref()
     }
 
+    /// Changes the memory limit (`None`: unbounded); a lower limit is enforced from the
+    /// next frame.
+    pub fn set_memory_limit(&mut self, limit: Option<u64>) {
+        self.options.memory_limit = limit;
+    }
+
     /// Shows `id`.
     pub fn set_active(&mut self, id: StoreId) {
         self.active = Some(id);

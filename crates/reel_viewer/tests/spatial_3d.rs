@@ -2,7 +2,8 @@
 //! back-projected depth image and the demo scene rendered headless (wgpu on a software
 //! adapter) and compared with committed snapshots (`tests/snapshots/3d_*.png`; write new
 //! ones with `UPDATE_SNAPSHOTS=1` and look at them); picking a known point; and scrubbing
-//! over a static cloud uploading nothing.
+//! over a static cloud uploading nothing; GPU copies released with the store's garbage
+//! collection.
 
 use std::sync::Arc;
 
@@ -169,28 +170,15 @@ fn oriented_boxes_with_labels() {
     );
 }
 
-/// A GLB holding one triangle with a node translation and a red base color.
-fn triangle_glb() -> Vec<u8> {
-    let positions: [[f32; 3]; 3] = [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]];
-    let bin: Vec<u8> = positions
-        .iter()
-        .flatten()
-        .flat_map(|v| v.to_le_bytes())
-        .collect();
-    let json = format!(
-        r#"{{"asset":{{"version":"2.0"}},"scene":0,"scenes":[{{"nodes":[0]}}],
-        "nodes":[{{"mesh":0,"translation":[0.0,1.0,0.0]}}],
-        "meshes":[{{"primitives":[{{"attributes":{{"POSITION":0}},"material":0}}]}}],
-        "materials":[{{"pbrMetallicRoughness":{{"baseColorFactor":[1.0,0.2,0.2,1.0]}}}}],
-        "accessors":[{{"bufferView":0,"componentType":5126,"count":3,"type":"VEC3",
-        "min":[0.0,0.0,0.0],"max":[1.0,0.0,1.0]}}],
-        "bufferViews":[{{"buffer":0,"byteLength":{n}}}],
-        "buffers":[{{"byteLength":{n}}}]}}"#,
-        n = bin.len()
-    );
-    let mut json = json.into_bytes();
-    while json.len() % 4 != 0 {
+/// A GLB file: `json` (whose single buffer is the binary chunk) and `bin`.
+fn glb(json: &str, bin: &[u8]) -> Vec<u8> {
+    let mut json = json.as_bytes().to_vec();
+    while !json.len().is_multiple_of(4) {
         json.push(b' ');
+    }
+    let mut bin = bin.to_vec();
+    while !bin.len().is_multiple_of(4) {
+        bin.push(0);
     }
     let total = 12 + 8 + json.len() + 8 + bin.len();
     let mut glb = Vec::new();
@@ -204,6 +192,81 @@ fn triangle_glb() -> Vec<u8> {
     glb.extend_from_slice(b"BIN\0");
     glb.extend_from_slice(&bin);
     glb
+}
+
+/// Little-endian bytes of `values`.
+fn le_bytes(values: &[f32]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// A GLB holding one triangle with a node translation and a red base color.
+fn triangle_glb() -> Vec<u8> {
+    let bin = le_bytes(&[0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0]);
+    let json = format!(
+        r#"{{"asset":{{"version":"2.0"}},"scene":0,"scenes":[{{"nodes":[0]}}],
+        "nodes":[{{"mesh":0,"translation":[0.0,1.0,0.0]}}],
+        "meshes":[{{"primitives":[{{"attributes":{{"POSITION":0}},"material":0}}]}}],
+        "materials":[{{"pbrMetallicRoughness":{{"baseColorFactor":[1.0,0.2,0.2,1.0]}}}}],
+        "accessors":[{{"bufferView":0,"componentType":5126,"count":3,"type":"VEC3",
+        "min":[0.0,0.0,0.0],"max":[1.0,0.0,1.0]}}],
+        "bufferViews":[{{"buffer":0,"byteLength":{n}}}],
+        "buffers":[{{"byteLength":{n}}}]}}"#,
+        n = bin.len()
+    );
+    glb(&json, &bin)
+}
+
+/// A GLB holding an upright unit square (x right, z up) textured with a 2x2 PNG: magenta
+/// top left, cyan top right, yellow bottom left, cyan bottom right; sampled nearest.
+fn textured_square_glb() -> Vec<u8> {
+    let positions = le_bytes(&[0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0]);
+    // v = 0 is the image's top row.
+    let uvs = le_bytes(&[0.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0]);
+    let indices: Vec<u8> = [0u16, 1, 2, 0, 2, 3]
+        .iter()
+        .flat_map(|i| i.to_le_bytes())
+        .collect();
+    let mut texture = image::RgbaImage::new(2, 2);
+    texture.put_pixel(0, 0, image::Rgba([255, 0, 255, 255]));
+    texture.put_pixel(1, 0, image::Rgba([0, 255, 255, 255]));
+    texture.put_pixel(0, 1, image::Rgba([255, 255, 0, 255]));
+    texture.put_pixel(1, 1, image::Rgba([0, 255, 255, 255]));
+    let mut png = Vec::new();
+    texture
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("png");
+    let mut bin = Vec::new();
+    let mut view = |bytes: &[u8]| {
+        let offset = bin.len();
+        bin.extend_from_slice(bytes);
+        while !bin.len().is_multiple_of(4) {
+            bin.push(0);
+        }
+        format!(
+            r#"{{"buffer":0,"byteOffset":{offset},"byteLength":{}}}"#,
+            bytes.len()
+        )
+    };
+    let views = [view(&positions), view(&uvs), view(&indices), view(&png)].join(",");
+    let json = format!(
+        r#"{{"asset":{{"version":"2.0"}},"scene":0,"scenes":[{{"nodes":[0]}}],
+        "nodes":[{{"mesh":0}}],
+        "meshes":[{{"primitives":[{{"attributes":{{"POSITION":0,"TEXCOORD_0":1}},
+            "indices":2,"material":0}}]}}],
+        "materials":[{{"pbrMetallicRoughness":{{"baseColorTexture":{{"index":0}}}}}}],
+        "textures":[{{"source":0,"sampler":0}}],
+        "samplers":[{{"magFilter":9728,"minFilter":9728}}],
+        "images":[{{"bufferView":3,"mimeType":"image/png"}}],
+        "accessors":[
+            {{"bufferView":0,"componentType":5126,"count":4,"type":"VEC3",
+              "min":[0.0,0.0,0.0],"max":[1.0,0.0,1.0]}},
+            {{"bufferView":1,"componentType":5126,"count":4,"type":"VEC2"}},
+            {{"bufferView":2,"componentType":5123,"count":6,"type":"SCALAR"}}],
+        "bufferViews":[{views}],
+        "buffers":[{{"byteLength":{n}}}]}}"#,
+        n = bin.len()
+    );
+    glb(&json, &bin)
 }
 
 #[test]
@@ -499,6 +562,62 @@ fn hovering_a_point_reports_its_index_and_values_and_clicking_selects_it() {
     assert_eq!(selection, Some(Item::Instance(entity, 1)));
 }
 
+/// Every text painted in the last frame.
+fn painted_texts(output: &egui::FullOutput) -> Vec<String> {
+    fn walk(shape: &egui::Shape, out: &mut Vec<String>) {
+        match shape {
+            egui::Shape::Text(t) => out.push(t.galley.text().to_owned()),
+            egui::Shape::Vec(shapes) => shapes.iter().for_each(|s| walk(s, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for clipped in &output.shapes {
+        walk(&clipped.shape, &mut out);
+    }
+    out
+}
+
+#[test]
+fn hovering_one_of_many_labelled_points_draws_its_label() {
+    // More labelled points than the view labels at once: only the hovered one's shows.
+    let store = record(|rec| {
+        rec.log_timeless(
+            "world/row",
+            &Points3D::new((0..41).map(|i| [(i as f32 - 20.0) * 0.2, 0.0, 0.0]))
+                .with_radii([-3.0])
+                .with_labels((0..41).map(|i| format!("p{i}"))),
+        )
+        .expect("log");
+    });
+    let mut harness = Harness::builder()
+        .with_size([400.0, 300.0])
+        .build_ui_state(|ui, app: &mut ViewerApp| app.ui(ui), app_for(&store, None));
+    harness.run();
+    let texts = painted_texts(harness.output());
+    assert!(
+        !texts.iter().any(|t| t == "p0"),
+        "too many labels to draw all"
+    );
+    harness.hover_at(egui::pos2(200.0, 162.0));
+    harness.run();
+    let entity = reel_core::EntityPath::parse_forgiving("world/row");
+    // Points a few pixels apart: one of those near the middle is under the pointer.
+    let Some(Item::Instance(hovered_entity, i)) = harness.state().hovered().cloned() else {
+        panic!(
+            "a point is under the pointer: {:?}",
+            harness.state().hovered()
+        );
+    };
+    assert_eq!(hovered_entity, entity);
+    assert!((15..=25).contains(&i), "{i}");
+    let texts = painted_texts(harness.output());
+    let labels: Vec<&String> = texts.iter().filter(|t| t.starts_with('p')).collect();
+    // In the scene at the point, and in the tooltip's list of components.
+    let want = format!("p{i}");
+    assert_eq!(labels, [&want, &want], "only the hovered point's label");
+}
+
 #[test]
 fn scrubbing_over_a_static_cloud_uploads_nothing() {
     // A 100k-point cloud at frame 0, and a box that moves every frame.
@@ -554,4 +673,112 @@ fn scrubbing_over_a_static_cloud_uploads_nothing() {
     let third = renderer.stats_3d();
     assert_eq!(third.uploads, second.uploads, "{second:?} -> {third:?}");
     assert_eq!(third.uploaded_bytes, second.uploaded_bytes);
+}
+
+/// A spiral of `n` points lifted by `z`.
+fn cloud(n: usize, z: f32) -> Vec<[f32; 3]> {
+    (0..n)
+        .map(|i| {
+            let t = i as f32 * 0.001;
+            [t.cos() * t * 0.1, t.sin() * t * 0.1, z]
+        })
+        .collect()
+}
+
+#[test]
+fn garbage_collection_releases_the_gpu_copies_of_dropped_data() {
+    // One cloud at frame 0 and another at frame 2 on the same entity: two chunks (each
+    // is larger than the batcher's and the store's chunk sizes).
+    let store = record(|rec| {
+        rec.set_time_sequence("frame", 0);
+        rec.log("world/cloud", &Points3D::new(cloud(100_000, 0.0)))
+            .expect("log");
+        rec.set_time_sequence("frame", 2);
+        rec.log("world/cloud", &Points3D::new(cloud(100_000, 1.0)))
+            .expect("log");
+    });
+    let renderer = OffscreenRenderer::new().expect("a graphics adapter");
+    let ctx = egui::Context::default();
+    let options = RenderOptions {
+        width: 320,
+        height: 240,
+        ..RenderOptions::default()
+    };
+    let mut app = app_for(&store, Some(0));
+    renderer
+        .render_app(&ctx, &mut app, &options)
+        .expect("render");
+    set_frame(&mut app, &store, 2);
+    renderer
+        .render_app(&ctx, &mut app, &options)
+        .expect("render");
+    let both = renderer.stats_3d();
+    assert!(
+        both.resident_bytes >= 2 * 100_000 * 16,
+        "both clouds are on the GPU (the first one was drawn a frame ago): {both:?}"
+    );
+
+    // A limit the store is just over: the cloud furthest from the cursor (frame 0) goes.
+    app.set_memory_limit(Some(store.bytes() as u64 - 1));
+    renderer
+        .render_app(&ctx, &mut app, &options)
+        .expect("render");
+    renderer
+        .render_app(&ctx, &mut app, &options)
+        .expect("render");
+    let after = renderer.stats_3d();
+    assert!(after.released_after_gc >= 1, "{both:?} -> {after:?}");
+    assert!(
+        after.resident_bytes + 100_000 * 16 <= both.resident_bytes,
+        "the dropped cloud's GPU copy is gone: {both:?} -> {after:?}"
+    );
+    assert_eq!(
+        after.uploads, both.uploads,
+        "what is still drawn stays on the GPU"
+    );
+}
+
+/// The centroid (x, y) and count of the pixels `wanted` accepts.
+fn centroid(image: &image::RgbaImage, wanted: impl Fn([u8; 4]) -> bool) -> ([f32; 2], usize) {
+    let (mut sx, mut sy, mut n) = (0.0, 0.0, 0usize);
+    for (x, y, p) in image.enumerate_pixels() {
+        if wanted(p.0) {
+            sx += x as f32;
+            sy += y as f32;
+            n += 1;
+        }
+    }
+    ([sx / n.max(1) as f32, sy / n.max(1) as f32], n)
+}
+
+#[test]
+fn a_textured_asset_shows_its_texture_the_right_way_up() {
+    let store = record(|rec| {
+        rec.log_timeless(
+            "world/square",
+            &Asset3D::from_bytes(textured_square_glb(), MeshFormat::Glb).expect("glb"),
+        )
+        .expect("log");
+    });
+    let image = render(&store, None);
+    egui_kittest::image_snapshot(&image, "3d_textured_asset");
+    // Hues, whatever the light: magenta (red and blue, no green), cyan (green and blue, no
+    // red), yellow (red and green, no blue).
+    let low = |a: u8, b: u8| u16::from(a) * 3 < u16::from(b);
+    let (magenta, nm) = centroid(&image, |[r, g, b, _]| low(g, r) && low(g, b) && r > 60);
+    let (cyan, nc) = centroid(&image, |[r, g, b, _]| low(r, g) && low(r, b) && g > 60);
+    let (yellow, ny) = centroid(&image, |[r, g, b, _]| low(b, r) && low(b, g) && r > 60);
+    assert!(nm > 100 && nc > 200 && ny > 100, "{nm} {nc} {ny}");
+    assert!(
+        magenta[0] < cyan[0],
+        "magenta is left of cyan: {magenta:?} {cyan:?}"
+    );
+    assert!(
+        magenta[1] < yellow[1],
+        "magenta is above yellow: {magenta:?} {yellow:?}"
+    );
+    assert!(
+        yellow[0] < cyan[0],
+        "yellow is left of cyan: {yellow:?} {cyan:?}"
+    );
 }

@@ -211,6 +211,9 @@ pub struct SceneFrame {
     pub view: egui::Id,
     /// egui's pass number, to age unused batches.
     pub frame_nr: u64,
+    /// The store's garbage-collection generation ([`reel_store::ChunkStore::gc_generation`]):
+    /// when it changes, batches no longer drawn are released at once instead of aging out.
+    pub gc_generation: u64,
     /// The target's size in physical pixels.
     pub size_px: [u32; 2],
     /// Physical pixels per UI point.
@@ -234,8 +237,10 @@ pub struct RendererStats {
     pub resident_batches: u64,
     /// Bytes of batches on the GPU now.
     pub resident_bytes: u64,
-    /// Batches dropped (unused or over budget).
+    /// Batches dropped (unused, over budget, or released after a garbage collection).
     pub evictions: u64,
+    /// Batches released because the store's garbage collection dropped data.
+    pub released_after_gc: u64,
     /// Frames rendered.
     pub frames: u64,
     /// CPU time of the last frame's preparation (uploads and command recording).
@@ -263,6 +268,9 @@ pub struct Renderer3D {
     batches: HashMap<BatchKey, GpuBatch>,
     targets: HashMap<egui::Id, Target>,
     budget: u64,
+    /// The last store GC generation seen, and the frame that saw it change: batches not
+    /// used since that frame are released once every view has drawn it.
+    gc_seen: (u64, Option<u64>),
     stats: StatsHandle,
 }
 
@@ -584,6 +592,7 @@ impl Renderer3D {
             batches: HashMap::new(),
             targets: HashMap::new(),
             budget: DEFAULT_GPU_BUDGET,
+            gc_seen: (0, None),
             stats: StatsHandle::default(),
         }
     }
@@ -630,6 +639,9 @@ impl Renderer3D {
                 stats.uploaded_bytes += gpu.bytes;
                 self.batches.insert(draw.key, gpu);
             }
+        }
+        if frame.gc_generation != self.gc_seen.0 {
+            self.gc_seen = (frame.gc_generation, Some(frame.frame_nr));
         }
         self.evict(frame.frame_nr, &mut stats);
         stats.resident_batches = self.batches.len() as u64;
@@ -878,6 +890,19 @@ impl Renderer3D {
     /// Drops batches no frame used for a while, then the least recently used ones while
     /// over budget (never those of the current frame).
     fn evict(&mut self, frame_nr: u64, stats: &mut RendererStats) {
+        // After a garbage collection, what no view drew in the frame that saw it is data
+        // of dropped rows (or of times far from the cursor): release it now. Waiting for
+        // the next frame lets every view of that frame mark what it still draws.
+        if let (_, Some(gc_frame)) = self.gc_seen {
+            if frame_nr > gc_frame {
+                let before = self.batches.len();
+                self.batches.retain(|_, b| b.last_used >= gc_frame);
+                let released = (before - self.batches.len()) as u64;
+                stats.released_after_gc += released;
+                stats.evictions += released;
+                self.gc_seen.1 = None;
+            }
+        }
         let before = self.batches.len();
         self.batches
             .retain(|_, b| b.last_used + KEEP_UNUSED_FRAMES >= frame_nr);

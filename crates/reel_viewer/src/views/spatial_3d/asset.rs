@@ -95,7 +95,8 @@ fn obj_parts(key: u64, bytes: &[u8]) -> Result<Vec<Part>, String> {
 
 fn gltf_parts(key: u64, bytes: &[u8]) -> Result<Vec<Part>, String> {
     let (document, buffers, images) = gltf::import_slice(bytes).map_err(|e| e.to_string())?;
-    let mut textures: Vec<Option<Arc<TextureImage>>> = vec![None; images.len()];
+    // Decoded once per glTF texture (an image with its sampler).
+    let mut textures: Vec<Option<Arc<TextureImage>>> = vec![None; document.textures().len()];
     let mut parts = Vec::new();
     let mut visit = Vec::new();
     match document
@@ -139,10 +140,15 @@ fn gltf_parts(key: u64, bytes: &[u8]) -> Result<Vec<Part>, String> {
                 .unwrap_or_default();
             let pbr = primitive.material().pbr_metallic_roughness();
             let texture = pbr.base_color_texture().and_then(|info| {
-                let index = info.texture().source().index();
-                let slot = textures.get_mut(index)?;
+                let texture = info.texture();
+                let slot = textures.get_mut(texture.index())?;
                 if slot.is_none() {
-                    *slot = images.get(index).and_then(to_rgba).map(Arc::new);
+                    let nearest =
+                        texture.sampler().mag_filter() == Some(gltf::texture::MagFilter::Nearest);
+                    *slot = images
+                        .get(texture.source().index())
+                        .and_then(|image| to_rgba(image, nearest))
+                        .map(Arc::new);
                 }
                 slot.clone()
             });
@@ -156,8 +162,9 @@ fn gltf_parts(key: u64, bytes: &[u8]) -> Result<Vec<Part>, String> {
     Ok(parts)
 }
 
-/// A glTF image as RGBA8 (8-bit formats; others are not used as textures).
-fn to_rgba(image: &gltf::image::Data) -> Option<TextureImage> {
+/// A glTF image as RGBA8 (8-bit formats; others are not used as textures), sampled as
+/// its sampler asks (`nearest`) or filtered.
+fn to_rgba(image: &gltf::image::Data, nearest: bool) -> Option<TextureImage> {
     use gltf::image::Format;
     let n = (image.width * image.height) as usize;
     let px = &image.pixels;
@@ -177,6 +184,6 @@ fn to_rgba(image: &gltf::image::Data) -> Option<TextureImage> {
     (rgba.len() == n * 4).then_some(TextureImage {
         size: [image.width, image.height],
         rgba,
-        nearest: false,
+        nearest,
     })
 }

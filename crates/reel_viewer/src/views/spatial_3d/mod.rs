@@ -23,7 +23,7 @@ use std::sync::Arc;
 use egui::{Align2, Color32, FontId, Sense};
 use glam::{Mat4, Vec2, Vec3};
 use reel_core::{Component, EntityPath};
-use reel_types::components::ViewCoordinates;
+use reel_types::components::{ClassId, Text, ViewCoordinates};
 
 use crate::context::{Command, FrameOutput, Item, ViewerContext};
 use crate::data::EntityData;
@@ -215,6 +215,7 @@ impl Spatial3DView {
         let frame = SceneFrame {
             view: response.id,
             frame_nr: ui.ctx().cumulative_pass_nr(),
+            gc_generation: ctx.store.gc_generation(),
             size_px: [
                 (rect.width() * ppp).round() as u32,
                 (rect.height() * ppp).round() as u32,
@@ -229,7 +230,15 @@ impl Spatial3DView {
             SceneCallback::new(frame),
         ));
 
-        draw_labels(ui, ctx, &items, &matrices.clip_from_world, rect);
+        let hovered_instance = hit.and_then(|h| Some((h.part, h.instance?)));
+        draw_labels(
+            ui,
+            ctx,
+            &items,
+            hovered_instance,
+            &matrices.clip_from_world,
+            rect,
+        );
         if items.is_empty() {
             ui.painter().text(
                 rect.center(),
@@ -534,36 +543,83 @@ fn axes(length: f32) -> Draw {
     )
 }
 
-/// Labels of parts with few instances, at their anchors.
+/// Labels of parts with few instances at their anchors, and the hovered instance's label
+/// (whatever the number of instances).
 fn draw_labels(
     ui: &egui::Ui,
     ctx: &ViewerContext<'_>,
     items: &[Item3D],
+    hovered: Option<(usize, usize)>,
     clip_from_world: &Mat4,
     rect: egui::Rect,
 ) {
     let painter = ui.painter().with_clip_rect(rect);
+    // Labels sit above right of their anchor; the hovered one left of it, clear of the
+    // tooltip at the pointer.
+    let draw = |item: &Item3D, at: Vec3, text: String, color: Color32, hovered: bool| {
+        let world = item.world_from_obj.transform_point3(at);
+        let Some((pos, _)) = camera::project(clip_from_world, rect, world) else {
+            return;
+        };
+        if !rect.contains(pos) {
+            return;
+        }
+        let galley = painter.layout_no_wrap(text, FontId::proportional(12.0), color);
+        let size = galley.size();
+        let at = if hovered {
+            pos + egui::vec2(-size.x - 8.0, -size.y * 0.5)
+        } else {
+            pos + egui::vec2(6.0, -size.y - 2.0)
+        };
+        let strong = hovered || ctx.is_highlighted(&item.entity, None);
+        let background = egui::Rect::from_min_size(at, size).expand(2.0);
+        painter.rect_filled(
+            background,
+            2.0,
+            Color32::from_black_alpha(if strong { 220 } else { 160 }),
+        );
+        painter.galley(at, galley, color);
+    };
     for item in items {
         for (at, text, color) in &item.part.labels {
-            let world = item.world_from_obj.transform_point3(*at);
-            let Some((pos, _)) = camera::project(clip_from_world, rect, world) else {
-                continue;
-            };
-            if !rect.contains(pos) {
-                continue;
-            }
-            let galley = painter.layout_no_wrap(text.clone(), FontId::proportional(12.0), *color);
-            let at = pos + egui::vec2(6.0, -galley.size().y - 2.0);
-            let background = egui::Rect::from_min_size(at, galley.size()).expand(2.0);
-            let strong = ctx.is_highlighted(&item.entity, None);
-            painter.rect_filled(
-                background,
-                2.0,
-                Color32::from_black_alpha(if strong { 220 } else { 160 }),
-            );
-            painter.galley(at, galley, *color);
+            draw(item, *at, text.clone(), *color, false);
         }
     }
+    let Some((part, instance)) = hovered else {
+        return;
+    };
+    let Some(item) = items.get(part) else { return };
+    let Some(anchor) = item.part.instance_anchor(instance) else {
+        return;
+    };
+    if item.part.labels.iter().any(|(at, _, _)| *at == anchor) {
+        return; // Already drawn.
+    }
+    if let Some(text) = instance_label(ctx, &item.entity, instance) {
+        draw(item, anchor, text, HIGHLIGHT, true);
+    }
+}
+
+/// The label of instance `i` of `entity` at the cursor: its own text (or the one text of
+/// all its instances), else its class's label.
+fn instance_label(ctx: &ViewerContext<'_>, entity: &EntityPath, i: usize) -> Option<String> {
+    let names = [Text::name(), ClassId::name()];
+    let results = ctx.store.latest_at(&ctx.latest_at(), entity, &names);
+    // One value of a cell: the instance's, or the splat's; deserialized alone.
+    let one = |name: &reel_core::ComponentName| {
+        let cell = results.cell(name)?;
+        let j = if cell.len() == 1 { 0 } else { i };
+        (j < cell.len()).then(|| cell.slice(j, 1))
+    };
+    let own = one(&names[0])
+        .and_then(|c| Text::from_arrow(c.as_ref()).ok())
+        .and_then(|t| t.into_iter().next())
+        .map(|t| t.0);
+    let class = one(&names[1])
+        .and_then(|c| ClassId::from_arrow(c.as_ref()).ok())
+        .and_then(|c| c.into_iter().next())
+        .map(|c| c.0);
+    ctx.annotations.label(entity, own, class)
 }
 
 /// The entity whose `ViewCoordinates` set the view's up axis: the origin if it logs them,

@@ -87,6 +87,27 @@ impl Part {
     }
 }
 
+impl Part {
+    /// Where instance `i` is in the part's space (a label's anchor): a point's center, a
+    /// segment's middle, or the mean of the middles of the segments that draw it.
+    pub fn instance_anchor(&self, i: usize) -> Option<Vec3> {
+        let middle = |s: &SegmentInstance| (Vec3::from(s.a) + Vec3::from(s.b)) * 0.5;
+        match (&self.instances, self.batch.as_ref()) {
+            (Instances::PerPrimitive, Batch::Points(points)) => {
+                points.get(i).map(|p| Vec3::from(p.position))
+            }
+            (Instances::PerPrimitive, Batch::Segments(segments)) => segments.get(i).map(middle),
+            (Instances::Ranges(ranges), Batch::Segments(segments)) => {
+                let range = ranges.get(i)?;
+                let drawn = segments.get(range.start as usize..range.end as usize)?;
+                (!drawn.is_empty())
+                    .then(|| drawn.iter().map(middle).sum::<Vec3>() / drawn.len() as f32)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Parts built so far, by the key of what they were built from; entries a frame does not
 /// use are dropped after it.
 #[derive(Default)]
