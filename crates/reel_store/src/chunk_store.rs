@@ -532,6 +532,33 @@ impl ChunkStore {
         Some(chunk)
     }
 
+    /// Drops the component indices of `entity` that no longer point at any chunk, and the
+    /// entity's entry when nothing is left; returns whether anything was dropped.
+    fn forget_if_empty(&mut self, entity: &EntityPath) -> bool {
+        let Some(index) = self.entities.get_mut(entity) else {
+            return false;
+        };
+        let mut changed = false;
+        for per_component in index.temporal.values_mut() {
+            let before = per_component.len();
+            per_component.retain(|_, c| !c.by_start.is_empty());
+            changed |= per_component.len() != before;
+        }
+        index
+            .temporal
+            .retain(|_, per_component| !per_component.is_empty());
+        index.clears.retain(|_, c| !c.all.is_empty());
+        let empty = index.static_chunks.is_empty()
+            && index.static_latest.is_empty()
+            && index.temporal.is_empty()
+            && index.clears.is_empty()
+            && index.static_clears == (None, None);
+        if empty {
+            self.entities.remove(entity);
+        }
+        changed || empty
+    }
+
     fn index_clears(&mut self, chunk: &StoredChunk) {
         if chunk.clears().is_empty() {
             return;
@@ -585,6 +612,7 @@ impl ChunkStore {
     ) -> (GcReport, Vec<ChunkStoreEvent>) {
         let started = Instant::now();
         let mut report = GcReport::default();
+        let mut touched = BTreeSet::new();
         let mut events = Vec::new();
         if self.bytes <= target_bytes {
             report.reached_target = true;
@@ -641,6 +669,7 @@ impl ChunkStore {
             let Some(chunk) = self.unlink(&id, ChangeReason::GarbageCollected, &mut events) else {
                 continue;
             };
+            touched.insert(chunk.chunk().entity_path().clone());
             self.tree.remove(&chunk);
             self.unindex_clears(&chunk);
             self.cache.invalidate_for(&chunk);
@@ -665,6 +694,16 @@ impl ChunkStore {
         }
         if report.chunks > 0 {
             self.gc_generation += 1;
+        }
+        // Entities and components whose data is all gone leave the indices and the tree,
+        // so the viewer stops listing them.
+        let mut schema_changed = false;
+        for path in touched {
+            schema_changed |= self.forget_if_empty(&path);
+            schema_changed |= self.tree.prune(&path);
+        }
+        if schema_changed {
+            self.schema_generation += 1;
         }
         report.reached_target = self.bytes <= target_bytes;
         (report, events)

@@ -117,7 +117,8 @@ impl EntityTree {
         }
     }
 
-    /// Uncounts a chunk previously added. Nodes stay (paths seen once remain in the tree).
+    /// Uncounts a chunk previously added. Nodes stay until [`Self::prune`] removes the
+    /// empty ones.
     pub fn remove(&mut self, chunk: &StoredChunk) {
         let path = chunk.chunk().entity_path().clone();
         if let Some(node) = self.nodes.get_mut(&path) {
@@ -130,6 +131,33 @@ impl EntityTree {
             }
             current = p.parent();
         }
+    }
+
+    /// Removes `path` and its ancestors (never the root) once no rows are left at or below
+    /// them; returns whether any node went.
+    pub fn prune(&mut self, path: &EntityPath) -> bool {
+        let mut pruned = false;
+        let mut current = Some(path.clone());
+        while let Some(p) = current {
+            if p.is_root() || self.nodes.get(&p).is_none_or(|n| n.subtree.rows > 0) {
+                break;
+            }
+            // Empty descendants go with it.
+            let mut gone = vec![p.clone()];
+            while let Some(q) = gone.pop() {
+                if let Some(node) = self.nodes.remove(&q) {
+                    gone.extend(node.children.iter().map(|c| q.join(c.clone())));
+                }
+            }
+            current = p.parent();
+            if let (Some(parent), Some(part)) = (&current, p.parts().last()) {
+                if let Some(node) = self.nodes.get_mut(parent) {
+                    node.children.remove(part);
+                }
+            }
+            pruned = true;
+        }
+        pruned
     }
 
     /// The node at `path`, creating it and linking it to its ancestors.

@@ -128,6 +128,59 @@ fn gc_drops_oldest_temporal_chunks_and_never_static_data() {
 }
 
 #[test]
+fn gc_forgets_entities_whose_data_is_all_gone() {
+    let mut s = reel_store::ChunkStore::new(
+        rec("gc"),
+        CompactionConfig {
+            enabled: false,
+            ..Default::default()
+        },
+    );
+    // `old/sensor` logs early and stops; `new/sensor` logs late; `keep` is static.
+    insert(
+        &mut s,
+        chunk(
+            "keep",
+            vec![row(TimePoint::timeless(), vec![(VALUE, ints(&[1]))])],
+        ),
+    );
+    let before_old = s.bytes();
+    for step in 0..10 {
+        log_value(&mut s, "old/sensor", step, &[step]);
+    }
+    let old_bytes = s.bytes() - before_old;
+    for step in 10..20 {
+        log_value(&mut s, "new/sensor", step, &[step]);
+    }
+    let schema = s.schema_generation();
+    let (report, _) = s.gc(
+        s.bytes() - old_bytes,
+        &GcOrder::Oldest,
+        Duration::from_secs(10),
+    );
+    assert!(report.reached_target && report.chunks == 10, "{report:?}");
+    let tree = s.entity_tree();
+    assert!(
+        tree.get(&path("old/sensor")).is_none(),
+        "no rows left there"
+    );
+    assert!(tree.get(&path("old")).is_none(), "nor below its parent");
+    assert!(!tree.root().children.iter().any(|c| c.to_string() == "old"));
+    assert!(tree.get(&path("new/sensor")).is_some());
+    assert!(tree.get(&path("keep")).is_some());
+    assert!(s.entity_components(&path("old/sensor")).is_empty());
+    assert!(!s.entity_components(&path("new/sensor")).is_empty());
+    assert!(
+        s.schema_generation() > schema,
+        "the viewer's lists are rebuilt"
+    );
+    // Logging there again brings it back.
+    log_value(&mut s, "old/sensor", 30, &[30]);
+    assert!(s.entity_tree().get(&path("old/sensor")).is_some());
+    assert_eq!(latest(&s, "old/sensor", frame(), 30), Some(vec![30]));
+}
+
+#[test]
 fn gc_can_keep_what_is_near_a_time_cursor() {
     let mut s = reel_store::ChunkStore::new(
         rec("gc"),

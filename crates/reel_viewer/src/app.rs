@@ -299,7 +299,7 @@ impl ViewerApp {
                 ui.centered_and_justified(|ui| {
                     ui.label(
                         "No recording yet.\nLog to this viewer with reel's connect() or spawn(), \
-                         or open a file (File ▸ Open, or drop it here).",
+                         or open a file (File > Open, or drop it here).",
                     );
                 });
             });

@@ -93,8 +93,9 @@ impl FileDialog {
                         }
                     });
                 ui.horizontal(|ui| {
-                    ui.label("file:");
-                    ui.text_edit_singleline(&mut self.name);
+                    let label = ui.label("File:");
+                    ui.text_edit_singleline(&mut self.name)
+                        .labelled_by(label.id);
                 });
                 if let Some(e) = &self.error {
                     ui.colored_label(ui.visuals().error_fg_color, e);

@@ -1,6 +1,6 @@
 //! The viewer driven like a user would: open a recording, select an entity, scrub, play,
-//! follow live data. egui_kittest runs the app headless; kittest finds widgets by their
-//! accessible labels.
+//! follow live data, drop files on the window. egui_kittest runs the app headless; kittest
+//! finds widgets by their accessible labels.
 
 use std::sync::Arc;
 
@@ -188,4 +188,163 @@ fn hiding_an_entity_and_clearing_the_selection() {
     assert!(harness.query_by_label_contains("archetypes:").is_none());
     let state = harness.state_mut().active_ui().expect("state");
     assert!(state.selection.is_none());
+}
+
+/// A file dropped on the window: a path, and bytes when the platform hands them over (a
+/// browser gives only a name and the contents).
+#[derive(Debug)]
+struct Dropped {
+    path: std::path::PathBuf,
+    bytes: Option<Vec<u8>>,
+}
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        self.bytes.clone().ok_or_else(|| "not readable".to_owned())
+    }
+}
+
+fn drop_file(harness: &mut Harness<'_, ViewerApp>, path: &str, bytes: Option<Vec<u8>>) {
+    harness.input_mut().dropped_files.push(Arc::new(Dropped {
+        path: path.into(),
+        bytes,
+    }));
+    harness.run();
+}
+
+#[test]
+fn dropping_files_opens_them() {
+    let first = Fixture::new();
+    first.log_frames(0..3);
+    let file = std::env::temp_dir().join(format!("reel-dropped-{}.reel", std::process::id()));
+    std::fs::write(&file, first.mem.drain_as_bytes().expect("bytes")).expect("write");
+    let store = Arc::new(Store::default());
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(
+            |ui, app: &mut ViewerApp| app.ui(ui),
+            ViewerApp::new(store.clone(), AppOptions::default(), || {}),
+        );
+    harness.run();
+
+    // A file on disk is loaded on a thread; the recording shows when it arrives.
+    drop_file(&mut harness, file.to_str().expect("utf-8 path"), None);
+    for _ in 0..500 {
+        if harness.state().active().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        harness.run();
+    }
+    std::fs::remove_file(&file).expect("remove");
+    assert!(
+        harness.state().active().is_some(),
+        "the dropped recording shows"
+    );
+    harness.run();
+    harness.get_by_label("speed");
+
+    // Contents without a readable path (as a browser drops them).
+    let (rec, mem) = RecordingStreamBuilder::new("second")
+        .memory()
+        .expect("recording");
+    rec.log("metrics/altitude", &Scalar::new(3.0)).expect("log");
+    drop_file(
+        &mut harness,
+        "second.reel",
+        Some(mem.drain_as_bytes().expect("bytes")),
+    );
+    assert_eq!(store.recording_ids().len(), 2, "both recordings are open");
+
+    // Not a recording: its source says why, what is open stays.
+    drop_file(&mut harness, "notes.txt", Some(b"not a recording".to_vec()));
+    let last = harness.state().sources().last().expect("a source");
+    assert_eq!(last.name, "notes.txt");
+    assert!(
+        matches!(
+            last.progress.state(),
+            reel_viewer::sources::SourceState::Failed(_)
+        ),
+        "{:?}",
+        last.progress.state()
+    );
+    assert_eq!(store.recording_ids().len(), 2);
+}
+
+#[test]
+fn the_file_menu_opens_and_saves_recordings() {
+    let f = Fixture::new();
+    f.log_frames(0..4);
+    let dir = std::env::temp_dir().join(format!("reel-file-menu-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let input = dir.join("in.reel");
+    std::fs::write(&input, f.mem.drain_as_bytes().expect("bytes")).expect("write");
+    let store = Arc::new(Store::default());
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(
+            |ui, app: &mut ViewerApp| app.ui(ui),
+            ViewerApp::new(store.clone(), AppOptions::default(), || {}),
+        );
+    harness.run();
+
+    // File > Open…, a path typed into the dialog, Open.
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label("Open…").click();
+    harness.run();
+    harness.get_by_label("Open recording");
+    harness.get_by_label("File:").focus();
+    harness.run();
+    harness
+        .get_by_label("File:")
+        .type_text(input.to_str().expect("utf-8 path"));
+    harness.run();
+    harness.get_by_label("Open").click();
+    for _ in 0..500 {
+        harness.run();
+        if harness.state().active().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(
+        harness.state().active().is_some(),
+        "the opened recording shows"
+    );
+    assert!(
+        harness.query_by_label("Open recording").is_none(),
+        "the dialog closed"
+    );
+
+    // File > Save recording…, a new name, Save: the file holds the same rows.
+    let output = dir.join("out.reel");
+    harness.get_by_label("File").click();
+    harness.run();
+    harness.get_by_label("Save recording…").click();
+    harness.run();
+    // The field starts with a suggested name: select it all and type over it.
+    harness.get_by_label("File:").focus();
+    harness.run();
+    harness.key_combination_modifiers(egui::Modifiers::COMMAND, &[Key::A]);
+    harness.run();
+    harness
+        .get_by_label("File:")
+        .type_text(output.to_str().expect("utf-8 path"));
+    harness.run();
+    harness.get_by_label("Save").click();
+    harness.run();
+    let saved = Store::default();
+    let report = saved.load(std::fs::File::open(&output).expect("saved file"));
+    assert!(report.error.is_none(), "{:?}", report.error);
+    let rows = |s: &Store| {
+        let id = s.recording_ids().into_iter().next().expect("a recording");
+        s.recording(&id).expect("recording").read().num_rows()
+    };
+    assert_eq!(rows(&saved), rows(&store));
+    std::fs::remove_dir_all(&dir).expect("clean up");
 }
