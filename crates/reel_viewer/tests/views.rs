@@ -204,3 +204,49 @@ fn render_draws_the_logged_colors_where_they_belong() {
     .expect_err("no such timeline");
     assert!(err.to_string().contains("frame"), "{err}");
 }
+
+#[test]
+fn many_series_are_drawn_in_one_mesh_and_hovered_by_their_lines() {
+    // More series than get a legend: series k sits at k, with a ripple.
+    let (rec, mem) = RecordingStreamBuilder::new("fleet")
+        .memory()
+        .expect("recording");
+    for frame in 0..40i64 {
+        rec.set_time_sequence("frame", frame);
+        for k in 0..40 {
+            let value = k as f64 + 0.3 * (frame as f64 * 0.3 + k as f64).sin();
+            rec.log(format!("fleet/robot{k}"), &Scalar::new(value))
+                .expect("log");
+        }
+    }
+    let store = Arc::new(Store::default());
+    assert!(store
+        .load(std::io::Cursor::new(mem.drain_as_bytes().expect("bytes")))
+        .error
+        .is_none());
+    let mut app = ViewerApp::new(store.clone(), AppOptions::default(), || {});
+    app.solo_view = Some("fleet".to_owned());
+    let mut harness = Harness::builder()
+        .with_size([360.0, 260.0])
+        .wgpu()
+        .build_ui_state(|ui, app: &mut ViewerApp| app.ui(ui), app);
+    harness.run();
+    harness.snapshot("view_time_series_many");
+
+    // Down the plot's middle column: the first line the pointer meets is the top one.
+    let mut first = None;
+    for y in (4..240).step_by(2) {
+        harness.hover_at(egui::pos2(200.0, y as f32));
+        harness.run();
+        if let Some(item) = harness.state().hovered() {
+            first = Some(item.clone());
+            break;
+        }
+    }
+    assert_eq!(
+        first,
+        Some(reel_viewer::context::Item::Entity(
+            reel_core::EntityPath::parse_forgiving("fleet/robot39")
+        ))
+    );
+}

@@ -53,6 +53,8 @@ pub struct Spatial3DView {
     /// The entity whose axes set the up direction, by the schema generation it was
     /// looked up in (looked up again only when entities or components appear).
     axes: Option<(u64, Option<EntityPath>)>,
+    /// The placed parts and errors of the last frame, by what they were computed from.
+    scene: Option<(u64, Vec<Item3D>, Vec<String>)>,
 }
 
 impl Default for Spatial3DView {
@@ -65,11 +67,13 @@ impl Default for Spatial3DView {
             parts: PartCache::default(),
             picked: None,
             axes: None,
+            scene: None,
         }
     }
 }
 
 /// One part placed for this frame.
+#[derive(Clone)]
 struct Item3D {
     entity: EntityPath,
     part: Arc<Part>,
@@ -110,62 +114,17 @@ impl Spatial3DView {
             })
             .map_or(Vec3::Z, |c| up_axis(&c));
 
-        // What to draw: every visible entity's parts, placed.
-        let mut transforms = Transforms::new(ctx.store, query.clone(), spec.origin.clone());
-        let mut errors = Vec::new();
-        let mut items = Vec::new();
-        let mut plane_items = Vec::new();
-        self.parts.begin_frame();
-        for entity in spec.entities.iter().filter(|e| ctx.is_visible(e)) {
-            let Some(placement) = transforms.placement(entity) else {
-                continue;
-            };
-            let mut data = EntityData::query(ctx.store, &query, entity);
-            let (world, pinhole) = match placement {
-                Placement::Space(m) => (m, None),
-                Placement::ImagePlane {
-                    world_from_camera,
-                    pinhole,
-                } => (world_from_camera, Some(pinhole)),
-            };
-            let parts = entity_parts(
-                &mut data,
-                ctx.annotations,
-                pinhole.as_ref(),
-                &mut self.parts,
-                &mut errors,
-            );
-            errors.append(&mut data.errors);
-            for part in parts {
-                let item = Item3D {
-                    entity: entity.clone(),
-                    world_from_obj: world * part.local,
-                    part,
-                };
-                if item.part.on_image_plane {
-                    plane_items.push(item);
-                } else {
-                    items.push(item);
-                }
-            }
+        // What to draw: every visible entity's parts, placed (again only when the store,
+        // the cursor, the entities or what is hidden changed).
+        let key = scene_key(ctx, spec, &query);
+        if self.scene.as_ref().is_none_or(|(k, _, _)| *k != key) {
+            let (items, errors) = self.place(ctx, spec, &query);
+            self.scene = Some((key, items, errors));
         }
-        self.parts.end_frame();
-
-        // Image planes sit halfway from their camera to the scene's center, within limits
-        // that keep them visible but not in the way.
-        let bounds = scene_bounds(&items);
-        for mut item in plane_items {
-            let camera = item.world_from_obj.transform_point3(Vec3::ZERO);
-            let distance = match bounds {
-                Some((lo, hi)) => {
-                    let diagonal = (hi - lo).length().max(1e-3);
-                    (camera.distance((lo + hi) * 0.5) * 0.5).clamp(diagonal * 0.02, diagonal * 0.3)
-                }
-                None => 1.0,
-            };
-            item.world_from_obj *= Mat4::from_scale(Vec3::splat(distance));
-            items.push(item);
-        }
+        let Some((_, items, errors)) = &self.scene else {
+            return;
+        };
+        let (items, errors) = (items.clone(), errors.clone());
         let bounds = scene_bounds(&items).unwrap_or((Vec3::splat(-1.0), Vec3::splat(1.0)));
 
         let eye = self
@@ -257,6 +216,72 @@ impl Spatial3DView {
                 instance_tooltip(ui, ctx, item.entity(), instance);
             });
         }
+    }
+
+    /// Every visible entity's parts at the cursor, placed in the view's space, and the
+    /// errors met on the way.
+    fn place(
+        &mut self,
+        ctx: &ViewerContext<'_>,
+        spec: &ViewSpec,
+        query: &reel_store::LatestAtQuery,
+    ) -> (Vec<Item3D>, Vec<String>) {
+        let mut transforms = Transforms::new(ctx.store, query.clone(), spec.origin.clone());
+        let mut errors = Vec::new();
+        let mut items = Vec::new();
+        let mut plane_items = Vec::new();
+        self.parts.begin_frame();
+        for entity in spec.entities.iter().filter(|e| ctx.is_visible(e)) {
+            let Some(placement) = transforms.placement(entity) else {
+                continue;
+            };
+            let mut data = EntityData::query(ctx.store, query, entity);
+            let (world, pinhole) = match placement {
+                Placement::Space(m) => (m, None),
+                Placement::ImagePlane {
+                    world_from_camera,
+                    pinhole,
+                } => (world_from_camera, Some(pinhole)),
+            };
+            let parts = entity_parts(
+                &mut data,
+                ctx.annotations,
+                pinhole.as_ref(),
+                &mut self.parts,
+                &mut errors,
+            );
+            errors.append(&mut data.errors);
+            for part in parts {
+                let item = Item3D {
+                    entity: entity.clone(),
+                    world_from_obj: world * part.local,
+                    part,
+                };
+                if item.part.on_image_plane {
+                    plane_items.push(item);
+                } else {
+                    items.push(item);
+                }
+            }
+        }
+        self.parts.end_frame();
+
+        // Image planes sit halfway from their camera to the scene's center, within limits
+        // that keep them visible but not in the way.
+        let bounds = scene_bounds(&items);
+        for mut item in plane_items {
+            let camera = item.world_from_obj.transform_point3(Vec3::ZERO);
+            let distance = match bounds {
+                Some((lo, hi)) => {
+                    let diagonal = (hi - lo).length().max(1e-3);
+                    (camera.distance((lo + hi) * 0.5) * 0.5).clamp(diagonal * 0.02, diagonal * 0.3)
+                }
+                None => 1.0,
+            };
+            item.world_from_obj *= Mat4::from_scale(Vec3::splat(distance));
+            items.push(item);
+        }
+        (items, errors)
     }
 
     fn toolbar(
@@ -541,6 +566,24 @@ fn axes(length: f32) -> Draw {
         Arc::new(Batch::Segments(segments)),
         Mat4::IDENTITY,
     )
+}
+
+/// What a frame's placed parts depend on: the store's contents, the cursor, the view's
+/// entities and what is hidden.
+fn scene_key(ctx: &ViewerContext<'_>, spec: &ViewSpec, query: &reel_store::LatestAtQuery) -> u64 {
+    let mut h = DefaultHasher::new();
+    ctx.store_id.hash(&mut h);
+    ctx.store.generation().hash(&mut h);
+    query.timeline.hash(&mut h);
+    query.at.hash(&mut h);
+    spec.origin.hash64().hash(&mut h);
+    for entity in &spec.entities {
+        entity.hash64().hash(&mut h);
+    }
+    for hidden in ctx.hidden {
+        hidden.hash64().hash(&mut h);
+    }
+    h.finish()
 }
 
 /// Labels of parts with few instances at their anchors, and the hovered instance's label
