@@ -211,6 +211,23 @@ fn child(role: &str, envs: &[(&str, String)]) -> Child {
         .expect("spawn child")
 }
 
+/// Eight `role` children logging to `addr`, numbered by `REEL_TEST_K`, sharing one
+/// recording id.
+fn producers(role: &str, addr: &str, recording_id: &str) -> Vec<Child> {
+    (0..8)
+        .map(|k| {
+            child(
+                role,
+                &[
+                    ("REEL_TEST_ADDR", addr.to_owned()),
+                    ("REEL_TEST_K", k.to_string()),
+                    ("REEL_RECORDING_ID", recording_id.to_owned()),
+                ],
+            )
+        })
+        .collect()
+}
+
 fn run_role(role: &str) {
     let addr = std::env::var("REEL_TEST_ADDR").expect("address");
     match role {
@@ -450,18 +467,7 @@ fn eight_processes_share_one_recording() {
     let dir = temp_dir("eight");
     let server = ServerProcess::start(0, &dir);
     let addr = server.addr.to_string();
-    let children: Vec<Child> = (0..8)
-        .map(|k| {
-            child(
-                "client",
-                &[
-                    ("REEL_TEST_ADDR", addr.clone()),
-                    ("REEL_TEST_K", k.to_string()),
-                    ("REEL_RECORDING_ID", "shared-run".to_owned()),
-                ],
-            )
-        })
-        .collect();
+    let children = producers("client", &addr, "shared-run");
     for mut c in children {
         let status = c.wait().expect("wait");
         assert!(status.success(), "a client failed");
@@ -1128,18 +1134,7 @@ fn fault_soak_keeps_every_row_once() {
     let mut server = ServerProcess::start_with(port, &save, &extra, server_log());
     let addr = server.addr;
     let started = Instant::now();
-    let mut producers: Vec<Child> = (0..8)
-        .map(|k| {
-            child(
-                "soak_producer",
-                &[
-                    ("REEL_TEST_ADDR", addr.to_string()),
-                    ("REEL_TEST_K", k.to_string()),
-                    ("REEL_RECORDING_ID", "soak-run".to_owned()),
-                ],
-            )
-        })
-        .collect();
+    let mut producers = producers("soak_producer", &addr.to_string(), "soak-run");
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let subscriber = slow_subscriber(addr, stop.clone());
 

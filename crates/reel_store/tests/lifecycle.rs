@@ -17,6 +17,28 @@ fn rec(name: &str) -> StoreId {
     StoreId::recording(RecordingId::new(name))
 }
 
+/// A store that keeps every inserted chunk as it is (GC tests count chunks).
+fn uncompacted(name: &str) -> reel_store::ChunkStore {
+    reel_store::ChunkStore::new(
+        rec(name),
+        CompactionConfig {
+            enabled: false,
+            ..Default::default()
+        },
+    )
+}
+
+/// Logs `v` at `entity` as static data.
+fn log_static(store: &mut reel_store::ChunkStore, entity: &str, v: &[i64]) {
+    insert(
+        store,
+        chunk(
+            entity,
+            vec![row(TimePoint::timeless(), vec![(VALUE, ints(v))])],
+        ),
+    );
+}
+
 #[test]
 fn single_row_logs_compact_into_few_chunks_with_identical_answers() {
     let mut s = store();
@@ -81,20 +103,8 @@ fn compaction_respects_the_row_limit_and_schemas() {
 
 #[test]
 fn gc_drops_oldest_temporal_chunks_and_never_static_data() {
-    let mut s = reel_store::ChunkStore::new(
-        rec("gc"),
-        CompactionConfig {
-            enabled: false,
-            ..Default::default()
-        },
-    );
-    insert(
-        &mut s,
-        chunk(
-            "a",
-            vec![row(TimePoint::timeless(), vec![(VALUE, ints(&[-1]))])],
-        ),
-    );
+    let mut s = uncompacted("gc");
+    log_static(&mut s, "a", &[-1]);
     for step in 0..100 {
         log_value(&mut s, "a", step, &vec![step; 100]);
     }
@@ -129,21 +139,9 @@ fn gc_drops_oldest_temporal_chunks_and_never_static_data() {
 
 #[test]
 fn gc_forgets_entities_whose_data_is_all_gone() {
-    let mut s = reel_store::ChunkStore::new(
-        rec("gc"),
-        CompactionConfig {
-            enabled: false,
-            ..Default::default()
-        },
-    );
+    let mut s = uncompacted("gc");
     // `old/sensor` logs early and stops; `new/sensor` logs late; `keep` is static.
-    insert(
-        &mut s,
-        chunk(
-            "keep",
-            vec![row(TimePoint::timeless(), vec![(VALUE, ints(&[1]))])],
-        ),
-    );
+    log_static(&mut s, "keep", &[1]);
     let before_old = s.bytes();
     for step in 0..10 {
         log_value(&mut s, "old/sensor", step, &[step]);
@@ -182,13 +180,7 @@ fn gc_forgets_entities_whose_data_is_all_gone() {
 
 #[test]
 fn gc_can_keep_what_is_near_a_time_cursor() {
-    let mut s = reel_store::ChunkStore::new(
-        rec("gc"),
-        CompactionConfig {
-            enabled: false,
-            ..Default::default()
-        },
-    );
+    let mut s = uncompacted("gc");
     for step in 0..100 {
         log_value(&mut s, "a", step, &vec![step; 100]);
     }

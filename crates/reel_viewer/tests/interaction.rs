@@ -208,6 +208,29 @@ impl egui::DroppedFile for Dropped {
     }
 }
 
+/// A viewer of `store` (empty at first), run once.
+fn viewer_of(store: &Arc<Store>) -> Harness<'static, ViewerApp> {
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(
+            |ui, app: &mut ViewerApp| app.ui(ui),
+            ViewerApp::new(store.clone(), AppOptions::default(), || {}),
+        );
+    harness.run();
+    harness
+}
+
+/// Runs frames until a recording shows (files load on a thread), for at most 5 s.
+fn wait_for_a_recording(harness: &mut Harness<'_, ViewerApp>) {
+    for _ in 0..500 {
+        harness.run();
+        if harness.state().active().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 fn drop_file(harness: &mut Harness<'_, ViewerApp>, path: &str, bytes: Option<Vec<u8>>) {
     harness.input_mut().dropped_files.push(Arc::new(Dropped {
         path: path.into(),
@@ -223,23 +246,11 @@ fn dropping_files_opens_them() {
     let file = std::env::temp_dir().join(format!("reel-dropped-{}.reel", std::process::id()));
     std::fs::write(&file, first.mem.drain_as_bytes().expect("bytes")).expect("write");
     let store = Arc::new(Store::default());
-    let mut harness = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(
-            |ui, app: &mut ViewerApp| app.ui(ui),
-            ViewerApp::new(store.clone(), AppOptions::default(), || {}),
-        );
-    harness.run();
+    let mut harness = viewer_of(&store);
 
     // A file on disk is loaded on a thread; the recording shows when it arrives.
     drop_file(&mut harness, file.to_str().expect("utf-8 path"), None);
-    for _ in 0..500 {
-        if harness.state().active().is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-        harness.run();
-    }
+    wait_for_a_recording(&mut harness);
     std::fs::remove_file(&file).expect("remove");
     assert!(
         harness.state().active().is_some(),
@@ -284,13 +295,7 @@ fn the_file_menu_opens_and_saves_recordings() {
     let input = dir.join("in.reel");
     std::fs::write(&input, f.mem.drain_as_bytes().expect("bytes")).expect("write");
     let store = Arc::new(Store::default());
-    let mut harness = Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_ui_state(
-            |ui, app: &mut ViewerApp| app.ui(ui),
-            ViewerApp::new(store.clone(), AppOptions::default(), || {}),
-        );
-    harness.run();
+    let mut harness = viewer_of(&store);
 
     // File > Open…, a path typed into the dialog, Open.
     harness.get_by_label("File").click();
@@ -305,13 +310,7 @@ fn the_file_menu_opens_and_saves_recordings() {
         .type_text(input.to_str().expect("utf-8 path"));
     harness.run();
     harness.get_by_label("Open").click();
-    for _ in 0..500 {
-        harness.run();
-        if harness.state().active().is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    wait_for_a_recording(&mut harness);
     assert!(
         harness.state().active().is_some(),
         "the opened recording shows"
