@@ -11,6 +11,7 @@ use reel_core::TimeInt;
 use reel_sdk::{MemoryRecording, RecordingStream, RecordingStreamBuilder};
 use reel_store::Store;
 use reel_types::archetypes::{Points2D, Scalar, TextLog};
+use reel_viewer::sources::SourceState;
 use reel_viewer::{AppOptions, ViewerApp};
 
 /// A recording being logged in memory, and the store the viewer reads.
@@ -212,6 +213,9 @@ impl egui::DroppedFile for Dropped {
 fn viewer_of(store: &Arc<Store>) -> Harness<'static, ViewerApp> {
     let mut harness = Harness::builder()
         .with_size([1280.0, 800.0])
+        // A recording appearing adds many widgets at once; each asks for one more frame
+        // the first time it is styled, so settling takes more than the default 4 steps.
+        .with_max_steps(12)
         .build_ui_state(
             |ui, app: &mut ViewerApp| app.ui(ui),
             ViewerApp::new(store.clone(), AppOptions::default(), || {}),
@@ -220,15 +224,26 @@ fn viewer_of(store: &Arc<Store>) -> Harness<'static, ViewerApp> {
     harness
 }
 
-/// Runs frames until a recording shows (files load on a thread), for at most 5 s.
+/// Runs frames until a recording shows and every source has finished (files load on a
+/// thread), for at most 5 s, then lets the UI settle.
 fn wait_for_a_recording(harness: &mut Harness<'_, ViewerApp>) {
+    let loaded = |app: &ViewerApp| {
+        app.active().is_some()
+            && app
+                .sources()
+                .iter()
+                .all(|s| !matches!(s.progress.state(), SourceState::Running))
+    };
     for _ in 0..500 {
-        harness.run();
-        if harness.state().active().is_some() {
+        // The loading thread asks for repaints at moments of its own: while it runs,
+        // frames may not settle within the harness's step budget, and that is fine.
+        harness.run_ok();
+        if loaded(harness.state()) {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
+    harness.run();
 }
 
 fn drop_file(harness: &mut Harness<'_, ViewerApp>, path: &str, bytes: Option<Vec<u8>>) {
@@ -276,10 +291,7 @@ fn dropping_files_opens_them() {
     let last = harness.state().sources().last().expect("a source");
     assert_eq!(last.name, "notes.txt");
     assert!(
-        matches!(
-            last.progress.state(),
-            reel_viewer::sources::SourceState::Failed(_)
-        ),
+        matches!(last.progress.state(), SourceState::Failed(_)),
         "{:?}",
         last.progress.state()
     );
