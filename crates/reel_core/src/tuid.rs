@@ -38,7 +38,13 @@ impl Tuid {
     /// A new id, greater than every id this thread made before.
     #[inline]
     pub fn new() -> Self {
-        let now = now_ns();
+        Self::new_at(now_ns())
+    }
+
+    /// Like [`Self::new`], with the current time in nanoseconds since the Unix epoch
+    /// already read by the caller (who stamps the same instant elsewhere).
+    #[inline]
+    pub fn new_at(now: u64) -> Self {
         LAST.with(|last| {
             let next = match last.get() {
                 None => Self {
@@ -149,6 +155,13 @@ macro_rules! tuid_newtype {
             #[inline]
             pub fn new() -> Self {
                 Self(Tuid::new())
+            }
+
+            /// Like [`Self::new`], with the time (nanoseconds since the Unix epoch)
+            /// already read by the caller.
+            #[inline]
+            pub fn new_at(now_ns: u64) -> Self {
+                Self(Tuid::new_at(now_ns))
             }
 
             /// The underlying [`Tuid`].

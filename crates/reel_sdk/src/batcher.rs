@@ -1,47 +1,31 @@
 //! The micro-batcher: one thread per recording that groups rows into chunks and hands
 //! them to the sink.
 //!
-//! Rows arrive over a bounded channel in the order they were logged. Rows of one entity,
-//! timeline set and component schema are grouped; all groups are flushed as chunks when
-//! the tick passes, the pending bytes or rows reach their thresholds, or a command
-//! (flush, sink swap, message, shutdown) needs everything before it delivered first.
+//! Rows wait, grouped, on the threads that logged them ([`crate::rows`]); commands arrive
+//! over a bounded channel. The batcher takes every group as a chunk when the tick passes or
+//! before a command (flush, sink swap, message, shutdown) that needs everything logged
+//! before it delivered first, and the groups that reached their thresholds when a logging
+//! thread wakes it.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use parking_lot::{Condvar, Mutex};
-use reel_core::arrow_array::ArrayRef;
-use reel_core::arrow_schema::DataType;
-use reel_core::{
-    ArrowMsg, Chunk, ChunkId, ComponentBatch, ComponentName, EntityPath, LogMsg, RowId, StoreId,
-    TimeColumn, Timeline,
-};
-use smallvec::SmallVec;
+use reel_core::{ArrowMsg, LogMsg, StoreId};
 
 use crate::config::{BatcherConfig, OverflowPolicy};
+use crate::rows::{Group, RowRegistry};
 use crate::sink::{LogSink, Undelivered};
 use crate::warn::warn;
 
-/// A row on its way to the batcher.
-pub(crate) struct PendingRow {
-    pub entity_path: EntityPath,
-    pub row_id: RowId,
-    /// The row's timelines; shared by every row logged with the same set, so grouping
-    /// compares a pointer. Empty for timeless rows.
-    pub timelines: Arc<[Timeline]>,
-    /// One value per timeline.
-    pub times: SmallVec<[i64; 4]>,
-    pub components: Vec<ComponentBatch>,
-    /// Estimated bytes, counted against the memory bound until delivered.
-    pub bytes: u64,
-}
-
 /// What the recording asks of its batcher.
 pub(crate) enum Command {
-    Row(PendingRow),
+    /// Groups reached their thresholds: deliver them.
+    Sealed,
+    /// The memory bound is reached: deliver every group now instead of at the tick.
+    Drain,
     /// Deliver everything pending and flush the sink; then send `done` what the sink could
     /// not deliver.
     Flush(Option<Sender<Result<(), Undelivered>>>),
@@ -158,6 +142,12 @@ impl FlightGauge {
         false
     }
 
+    /// Whether `n` more bytes fit under the bound now (without reserving them).
+    pub fn has_room(&self, n: u64) -> bool {
+        let cur = self.bytes.load(Ordering::Relaxed);
+        cur == 0 || cur.saturating_add(n) <= self.max
+    }
+
     fn try_reserve(&self, n: u64) -> bool {
         let mut cur = self.bytes.load(Ordering::Relaxed);
         while cur == 0 || cur.saturating_add(n) <= self.max {
@@ -272,106 +262,6 @@ impl FlightGauge {
     }
 }
 
-/// Rows of one entity, timeline set and schema, accumulated column by column.
-struct Group {
-    entity_path: EntityPath,
-    timelines: Arc<[Timeline]>,
-    schema: Vec<(ComponentName, DataType)>,
-    row_ids: Vec<RowId>,
-    /// One column per timeline.
-    times: Vec<Vec<i64>>,
-    /// One column per component of `schema`.
-    cells: Vec<Vec<Option<ArrayRef>>>,
-    bytes: u64,
-}
-
-impl Group {
-    fn new(row: &PendingRow) -> Self {
-        Self {
-            entity_path: row.entity_path.clone(),
-            timelines: row.timelines.clone(),
-            schema: row
-                .components
-                .iter()
-                .map(|c| (c.name().clone(), c.datatype().clone()))
-                .collect(),
-            row_ids: Vec::new(),
-            times: vec![Vec::new(); row.timelines.len()],
-            cells: vec![Vec::new(); row.components.len()],
-            bytes: 0,
-        }
-    }
-
-    /// A group for the same rows, holding none yet.
-    fn emptied(&self) -> Self {
-        Self {
-            entity_path: self.entity_path.clone(),
-            timelines: self.timelines.clone(),
-            schema: self.schema.clone(),
-            row_ids: Vec::new(),
-            times: vec![Vec::new(); self.times.len()],
-            cells: vec![Vec::new(); self.cells.len()],
-            bytes: 0,
-        }
-    }
-
-    fn matches(&self, row: &PendingRow) -> bool {
-        self.entity_path == row.entity_path
-            && (Arc::ptr_eq(&self.timelines, &row.timelines) || self.timelines == row.timelines)
-            && self.schema.len() == row.components.len()
-            && self
-                .schema
-                .iter()
-                .zip(&row.components)
-                .all(|((name, dt), c)| name == c.name() && dt == c.datatype())
-    }
-
-    fn push(&mut self, row: PendingRow) {
-        self.row_ids.push(row.row_id);
-        for (column, t) in self.times.iter_mut().zip(&row.times) {
-            column.push(*t);
-        }
-        for (column, c) in self.cells.iter_mut().zip(row.components) {
-            column.push(Some(c.array().clone()));
-        }
-        self.bytes += row.bytes;
-    }
-
-    fn into_chunk(self) -> Result<Chunk, reel_core::ChunkError> {
-        let time_columns = self
-            .timelines
-            .iter()
-            .cloned()
-            .zip(self.times)
-            .map(|(t, v)| TimeColumn::new(t, v));
-        let mut components = Vec::with_capacity(self.schema.len());
-        for ((name, datatype), cells) in self.schema.into_iter().zip(self.cells) {
-            let list = reel_core::chunk::list_from_cells(&name, &datatype, &cells)?;
-            components.push((name, list));
-        }
-        Chunk::new(
-            ChunkId::new(),
-            self.entity_path,
-            self.row_ids,
-            time_columns,
-            components,
-        )
-    }
-}
-
-/// A cheap, allocation-free fingerprint of a row's group: entity, the identity of its
-/// timeline set, and its component names. Equal groups can have different fingerprints
-/// (timeline sets built on different threads); [`Batcher::add`] falls back to comparing.
-fn fingerprint(row: &PendingRow) -> u64 {
-    let mut h = row.entity_path.hash64() ^ (Arc::as_ptr(&row.timelines) as *const u8 as u64);
-    for c in &row.components {
-        let name = c.name().as_str();
-        h = (h.rotate_left(5) ^ (name.as_ptr() as u64) ^ name.len() as u64)
-            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-    h
-}
-
 pub(crate) struct Batcher {
     config: BatcherConfig,
     store_id: StoreId,
@@ -380,9 +270,8 @@ pub(crate) struct Batcher {
     sink: Box<dyn LogSink>,
     /// Bytes the sink holds as a backlog (a buffer): still in flight.
     buffered_bytes: u64,
-    groups: Vec<Group>,
-    /// Fingerprint → group index, for the common case of a repeated group.
-    index: HashMap<u64, usize>,
+    /// The logging threads' rows.
+    rows: Arc<RowRegistry>,
 }
 
 impl Batcher {
@@ -390,6 +279,7 @@ impl Batcher {
         config: BatcherConfig,
         store_info: LogMsg,
         gauge: Arc<FlightGauge>,
+        rows: Arc<RowRegistry>,
         sink: Box<dyn LogSink>,
     ) -> Self {
         Self {
@@ -399,8 +289,7 @@ impl Batcher {
             gauge,
             sink,
             buffered_bytes: 0,
-            groups: Vec::new(),
-            index: HashMap::new(),
+            rows,
         }
     }
 
@@ -409,30 +298,17 @@ impl Batcher {
         self.gauge.set_sink_down(self.sink.is_buffer());
         self.sink.send(self.store_info.clone());
         let mut deadline = Instant::now().checked_add(self.tick());
-        // Reading the clock after every row would cost as much as handling it.
-        let mut rows_since_clock = 0u32;
         loop {
             let received = match deadline {
                 Some(d) => rx.recv_deadline(d),
                 None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
             };
             match received {
-                Ok(Command::Row(row)) => {
-                    // Thresholds apply per group (entity, timelines, schema), as the
-                    // reference's batcher does: with many entities logged in turn, each
-                    // still gets chunks as large as the tick allows.
-                    let i = self.add(row);
-                    let group = &self.groups[i];
-                    if group.bytes >= self.config.flush_num_bytes
-                        || group.row_ids.len() as u64 >= self.config.flush_num_rows
-                    {
-                        self.flush_group(i);
-                    }
-                    rows_since_clock += 1;
-                    if rows_since_clock < 64 {
-                        continue;
-                    }
+                Ok(Command::Sealed) => {
+                    let sealed = self.rows.take(false);
+                    self.deliver_all(sealed);
                 }
+                Ok(Command::Drain) => self.flush(),
                 Ok(Command::Flush(done)) => {
                     self.flush();
                     let result = self.sink.flush_blocking();
@@ -461,7 +337,6 @@ impl Batcher {
                     return;
                 }
             }
-            rows_since_clock = 0;
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 self.flush();
                 deadline = Instant::now().checked_add(self.tick());
@@ -478,43 +353,23 @@ impl Batcher {
         }
     }
 
-    /// Adds `row` to its group; returns the group's index.
-    fn add(&mut self, row: PendingRow) -> usize {
-        let fp = fingerprint(&row);
-        let found = match self.index.get(&fp) {
-            Some(&i) if self.groups[i].matches(&row) => Some(i),
-            _ => self.groups.iter().position(|g| g.matches(&row)),
-        };
-        let i = found.unwrap_or_else(|| {
-            self.groups.push(Group::new(&row));
-            self.groups.len() - 1
-        });
-        self.index.insert(fp, i);
-        self.groups[i].push(row);
-        i
+    /// Takes every group of every logging thread and delivers it as a chunk.
+    fn flush(&mut self) {
+        let groups = self.rows.take(true);
+        self.deliver_all(groups);
     }
 
-    /// Turns every group into a chunk and delivers it.
-    fn flush(&mut self) {
-        self.index.clear();
-        for group in std::mem::take(&mut self.groups) {
+    fn deliver_all(&mut self, groups: Vec<Group>) {
+        for group in groups {
             self.deliver(group);
         }
     }
 
-    /// Delivers group `i` alone; an empty group takes its place, so the index stays valid
-    /// and the entity's next rows land there.
-    fn flush_group(&mut self, i: usize) {
-        let empty = self.groups[i].emptied();
-        let group = std::mem::replace(&mut self.groups[i], empty);
-        self.deliver(group);
-    }
-
     fn deliver(&mut self, group: Group) {
-        if group.row_ids.is_empty() {
+        if group.num_rows() == 0 {
             return;
         }
-        let (path, bytes) = (group.entity_path.clone(), group.bytes);
+        let (path, bytes) = (group.entity_path().clone(), group.bytes);
         match group.into_chunk() {
             Ok(chunk) => self.sink.send(LogMsg::ArrowMsg(ArrowMsg {
                 store_id: self.store_id.clone(),
@@ -555,7 +410,10 @@ impl Batcher {
     }
 
     fn close(&mut self) {
-        self.flush();
+        // Rows logged from now on are refused (and released from the gauge) by their
+        // threads: nothing is left waiting for a batcher that is gone.
+        let groups = self.rows.close();
+        self.deliver_all(groups);
         // Closing delivers (within the sink's timeout) and reports what it could not.
         self.sink.close();
     }

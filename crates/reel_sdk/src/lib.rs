@@ -4,7 +4,8 @@
 //!   [`RecordingStreamBuilder`], [`init`], and strict mode.
 //! - [`global`]: global and thread-local default recordings, the [`RecordingScope`] guard,
 //!   and free functions that log to the default recording.
-//! - [`batcher`]: the per-recording thread that groups rows into chunks (internal).
+//! - [`batcher`]: the per-recording thread that turns pending rows into chunks (internal).
+//! - [`rows`]: each logging thread's pending rows, grouped as chunks to be (internal).
 //! - [`sink`]: [`LogSink`] and the buffered, file, stdout, callback and tee sinks.
 //! - [`spawn`]: starting (or reusing) a `reel serve` process.
 //! - [`tcp`]: [`tcp::TcpSink`], streaming to a reel server with acknowledgements and resends.
@@ -15,7 +16,8 @@
 //! - [`process`]: exit and fork hooks.
 //!
 //! A log call does no I/O and takes no global lock: it validates, stamps, reserves bytes
-//! under the memory bound and sends the row to the batcher thread.
+//! under the memory bound and adds the row to its thread's pending rows, which the batcher
+//! thread takes as chunks.
 
 mod batcher;
 pub mod config;
@@ -25,6 +27,7 @@ pub mod log_bridge;
 pub mod memory;
 pub mod process;
 pub mod recording_stream;
+mod rows;
 pub mod sink;
 pub mod spawn;
 pub mod tcp;

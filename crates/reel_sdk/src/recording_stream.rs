@@ -11,7 +11,7 @@ use std::sync::{Arc, LazyLock, Weak};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{SendTimeoutError, Sender, TrySendError};
+use crossbeam_channel::{SendTimeoutError, Sender};
 use parking_lot::Mutex;
 use reel_core::arrow_array::Array;
 use reel_core::{
@@ -21,15 +21,16 @@ use reel_core::{
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
-use crate::batcher::{Batcher, Command, FlightGauge, PendingRow};
-use crate::config::{self, BatcherConfig, OverflowPolicy};
+use crate::batcher::{Batcher, Command, FlightGauge};
+use crate::config::{self, BatcherConfig};
 use crate::memory::MemoryRecording;
 use crate::process;
+use crate::rows::{Added, GroupLimits, PendingRow, RowRegistry, SharedRows};
 use crate::sink::{BufferedSink, FileSink, LogSink, SinkError, StdoutSink};
 use crate::warn::{warn, warn_once};
 
-/// Capacity of the channel from log calls to the batcher, in rows.
-const CHANNEL_CAPACITY: usize = 16 * 1024;
+/// Capacity of the command channel to the batcher (rows do not travel it).
+const CHANNEL_CAPACITY: usize = 1024;
 
 /// What can go wrong with a recording.
 #[derive(Debug, thiserror::Error)]
@@ -223,17 +224,20 @@ impl IntoEntityPath for &String {
 static NEXT_KEY: AtomicU64 = AtomicU64::new(1);
 static LIVE: Mutex<Vec<Weak<Inner>>> = Mutex::new(Vec::new());
 
-/// One thread's time for one recording.
+/// One thread's time and pending rows for one recording.
 #[derive(Default)]
-struct ThreadTime {
+struct ThreadState {
     /// The timelines the thread set, ordered, with their values.
     user: Vec<(Timeline, i64)>,
     /// The full timeline set of a row (user timelines, then the built-in ones), shared by
     /// every row until the set changes.
     set: Option<Arc<[Timeline]>>,
+    /// The rows the thread logged that the batcher has not taken yet (registered with the
+    /// recording on the first row).
+    rows: Option<SharedRows>,
 }
 
-impl ThreadTime {
+impl ThreadState {
     fn set(&mut self, name: &str, typ: TimeType, value: i64) {
         if let Some(entry) = self
             .user
@@ -258,6 +262,33 @@ impl ThreadTime {
         }
     }
 
+    /// The timeline set and values of a row logged `now` (nanoseconds since the epoch),
+    /// built-in timelines included.
+    fn stamp(&mut self, inner: &Inner, now: i64) -> (Arc<[Timeline]>, SmallVec<[i64; 4]>) {
+        let user = &self.user;
+        let set = self
+            .set
+            .get_or_insert_with(|| {
+                let mut set: Vec<Timeline> = user.iter().map(|(t, _)| t.clone()).collect();
+                if inner.log_time {
+                    set.push(LOG_TIME.clone());
+                }
+                if inner.log_tick {
+                    set.push(LOG_TICK.clone());
+                }
+                set.into()
+            })
+            .clone();
+        let mut values: SmallVec<[i64; 4]> = user.iter().map(|(_, v)| *v).collect();
+        if inner.log_time {
+            values.push(now);
+        }
+        if inner.log_tick {
+            values.push(inner.tick.fetch_add(1, Ordering::Relaxed) as i64);
+        }
+        (set, values)
+    }
+
     fn timepoint(&self) -> TimePoint {
         self.user
             .iter()
@@ -267,17 +298,17 @@ impl ThreadTime {
 }
 
 thread_local! {
-    /// This thread's time per recording (by recording key): a thread logs to few
+    /// This thread's time and rows per recording (by recording key): a thread logs to few
     /// recordings, so a small list beats hashing.
-    static THREAD_TIME: RefCell<Vec<(u64, ThreadTime)>> = const { RefCell::new(Vec::new()) };
+    static THREAD_STATE: RefCell<Vec<(u64, ThreadState)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// This thread's time for the recording `key`, created on first use.
-fn thread_time_mut(times: &mut Vec<(u64, ThreadTime)>, key: u64) -> &mut ThreadTime {
+fn thread_state_mut(times: &mut Vec<(u64, ThreadState)>, key: u64) -> &mut ThreadState {
     let i = match times.iter().position(|(k, _)| *k == key) {
         Some(i) => i,
         None => {
-            times.push((key, ThreadTime::default()));
+            times.push((key, ThreadState::default()));
             times.len() - 1
         }
     };
@@ -330,8 +361,10 @@ struct Inner {
     fork_generation: u64,
     tx: Sender<Command>,
     gauge: Arc<FlightGauge>,
-    overflow: OverflowPolicy,
-    block_timeout: Duration,
+    /// Every logging thread's pending rows, shared with the batcher.
+    rows: Arc<RowRegistry>,
+    /// When a group of rows goes to the batcher before the tick.
+    limits: GroupLimits,
     thread: Mutex<Option<JoinHandle<()>>>,
     closed: AtomicBool,
     exit_flush_timeout: Duration,
@@ -352,35 +385,23 @@ impl Inner {
         self.tx.send(cmd).is_ok()
     }
 
-    fn send_row(&self, row: PendingRow) {
+    /// Puts `row` with the calling thread's pending rows (`rows`), once its bytes are
+    /// reserved under the memory bound.
+    fn send_row(&self, rows: &SharedRows, row: PendingRow) {
         let bytes = row.bytes;
+        if !self.gauge.has_room(bytes) {
+            // Rows wait on their threads until the tick: deliver them now, so that room
+            // is made before the bound's wait runs out.
+            let _ = self.tx.try_send(Command::Drain);
+        }
         if !self.gauge.acquire(bytes) {
             return;
         }
-        // The channel is bounded too; a batcher that takes nothing for the block timeout
-        // is stalled, and the row is dropped like any other beyond the bound.
-        let sent = match self.overflow {
-            OverflowPolicy::Block => {
-                match self.tx.send_timeout(Command::Row(row), self.block_timeout) {
-                    Ok(()) => true,
-                    Err(SendTimeoutError::Timeout(_)) => {
-                        self.gauge.drop_row(bytes);
-                        false
-                    }
-                    Err(SendTimeoutError::Disconnected(_)) => false,
-                }
-            }
-            OverflowPolicy::DropNewest => match self.tx.try_send(Command::Row(row)) {
-                Ok(()) => true,
-                Err(TrySendError::Full(_)) => {
-                    self.gauge.drop_row(bytes);
-                    false
-                }
-                Err(TrySendError::Disconnected(_)) => false,
-            },
-        };
-        if !sent {
-            self.gauge.release(bytes);
+        match rows.lock().add(row, self.limits) {
+            Added::Pending => {}
+            // A full channel holds commands that all deliver every group anyway.
+            Added::Sealed => drop(self.tx.try_send(Command::Sealed)),
+            Added::Closed => self.gauge.release(bytes),
         }
     }
 
@@ -656,24 +677,34 @@ impl RecordingStream {
             return Ok(());
         }
 
-        let (timelines, times) = if options.timeless {
-            (NO_TIMELINES.clone(), SmallVec::new())
-        } else {
-            current_time(inner)
-        };
-        let bytes = 16
-            + 8 * times.len() as u64
-            + components
-                .iter()
-                .map(|c| c.array().get_array_memory_size() as u64)
-                .sum::<u64>();
-        inner.send_row(PendingRow {
-            entity_path,
-            row_id: RowId::new(),
-            timelines,
-            times,
-            components,
-            bytes,
+        // One clock read for the row id and the log_time timeline.
+        let now = reel_core::time::now_nanos();
+        THREAD_STATE.with(|t| {
+            let mut threads = t.borrow_mut();
+            let thread = thread_state_mut(&mut threads, inner.key);
+            let (timelines, times) = if options.timeless {
+                (NO_TIMELINES.clone(), SmallVec::new())
+            } else {
+                thread.stamp(inner, now)
+            };
+            let rows = thread.rows.get_or_insert_with(|| inner.rows.register());
+            let bytes = 16
+                + 8 * times.len() as u64
+                + components
+                    .iter()
+                    .map(|c| c.array().get_array_memory_size() as u64)
+                    .sum::<u64>();
+            inner.send_row(
+                rows,
+                PendingRow {
+                    entity_path,
+                    row_id: RowId::new_at(now.max(0) as u64),
+                    timelines,
+                    times,
+                    components,
+                    bytes,
+                },
+            );
         });
         Ok(())
     }
@@ -687,9 +718,9 @@ impl RecordingStream {
 
     // -- time -----------------------------------------------------------------------------
 
-    fn with_thread_time(&self, f: impl FnOnce(&mut ThreadTime)) {
+    fn with_thread_time(&self, f: impl FnOnce(&mut ThreadState)) {
         if let Some(inner) = self.active() {
-            THREAD_TIME.with(|t| f(thread_time_mut(&mut t.borrow_mut(), inner.key)));
+            THREAD_STATE.with(|t| f(thread_state_mut(&mut t.borrow_mut(), inner.key)));
         }
     }
 
@@ -723,13 +754,16 @@ impl RecordingStream {
     /// Clears the calling thread's time on every timeline (the built-in `log_time` and
     /// `log_tick` go on).
     pub fn reset_time(&self) {
-        self.with_thread_time(|tp| *tp = ThreadTime::default());
+        self.with_thread_time(|tp| {
+            tp.user.clear();
+            tp.set = None;
+        });
     }
 
     /// The calling thread's time for this recording (without the built-in timelines).
     pub fn thread_time(&self) -> TimePoint {
         match self.active() {
-            Some(inner) => THREAD_TIME.with(|t| {
+            Some(inner) => THREAD_STATE.with(|t| {
                 t.borrow()
                     .iter()
                     .find(|(k, _)| *k == inner.key)
@@ -855,35 +889,6 @@ impl RecordingStream {
     pub fn disconnect(&self) {
         self.set_sink(Box::new(BufferedSink::new()));
     }
-}
-
-/// The calling thread's timeline set and values for a row, built-in timelines included.
-fn current_time(inner: &Inner) -> (Arc<[Timeline]>, SmallVec<[i64; 4]>) {
-    THREAD_TIME.with(|t| {
-        let mut times = t.borrow_mut();
-        let time = thread_time_mut(&mut times, inner.key);
-        let set = time
-            .set
-            .get_or_insert_with(|| {
-                let mut set: Vec<Timeline> = time.user.iter().map(|(t, _)| t.clone()).collect();
-                if inner.log_time {
-                    set.push(LOG_TIME.clone());
-                }
-                if inner.log_tick {
-                    set.push(LOG_TICK.clone());
-                }
-                set.into()
-            })
-            .clone();
-        let mut values: SmallVec<[i64; 4]> = time.user.iter().map(|(_, v)| *v).collect();
-        if inner.log_time {
-            values.push(reel_core::time::now_nanos());
-        }
-        if inner.log_tick {
-            values.push(inner.tick.fetch_add(1, Ordering::Relaxed) as i64);
-        }
-        (set, values)
-    })
 }
 
 /// Checks instance counts and duplicates.
@@ -1125,7 +1130,8 @@ impl RecordingStreamBuilder {
             row_id: RowId::new(),
             info: info.clone(),
         });
-        let batcher = Batcher::new(config.clone(), info_msg, gauge.clone(), sink);
+        let rows = Arc::new(RowRegistry::default());
+        let batcher = Batcher::new(config.clone(), info_msg, gauge.clone(), rows.clone(), sink);
         let thread = std::thread::Builder::new()
             .name(format!("reel-batcher-{}", info.store_id.id))
             .spawn(move || batcher.run(rx))
@@ -1140,8 +1146,11 @@ impl RecordingStreamBuilder {
             fork_generation: process::fork_generation(),
             tx,
             gauge,
-            overflow: config.overflow,
-            block_timeout: config.block_timeout,
+            rows,
+            limits: GroupLimits {
+                bytes: config.flush_num_bytes,
+                rows: config.flush_num_rows,
+            },
             thread: Mutex::new(Some(thread)),
             closed: AtomicBool::new(false),
             exit_flush_timeout: self.exit_flush_timeout,

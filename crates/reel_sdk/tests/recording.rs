@@ -18,9 +18,10 @@ use reel_sdk::{
 use reel_types::archetypes::{Points3D, Scalar, TextLog};
 use reel_types::components::{Color, Position3D, Radius, Scalar as ScalarValue};
 
-/// Every row in `msgs`, with its entity, in delivery order.
+/// Every row in `msgs`, with its entity, in the order logged.
 fn rows(msgs: &[LogMsg]) -> Vec<(EntityPath, ChunkRow)> {
-    msgs.iter()
+    let mut rows: Vec<(EntityPath, ChunkRow)> = msgs
+        .iter()
         .filter_map(|m| match m {
             LogMsg::ArrowMsg(a) => Some(a),
             _ => None,
@@ -32,7 +33,11 @@ fn rows(msgs: &[LogMsg]) -> Vec<(EntityPath, ChunkRow)> {
                 .map(move |r| (path.clone(), r))
                 .collect::<Vec<_>>()
         })
-        .collect()
+        .collect();
+    // Each thread's rows reach the sink in order, but apart from other threads' rows;
+    // row ids follow the clock, so sorting by them restores the order of logging.
+    rows.sort_by_key(|(_, r)| r.row_id);
+    rows
 }
 
 fn scalar_of(row: &ChunkRow) -> f64 {
@@ -345,6 +350,62 @@ fn block_policy_bounds_memory_and_loses_nothing() {
     let max = max_seen.load(Ordering::Relaxed);
     assert!(max > 0, "the watcher saw data in flight");
     assert!(max <= BOUND, "in flight {max} exceeded the bound {BOUND}");
+}
+
+#[test]
+fn rows_waiting_on_their_thread_make_room_when_the_bound_is_reached() {
+    // No tick and no threshold: rows wait on the logging thread until something asks for
+    // them. Reaching the bound must be such a thing, or every row past it would wait out
+    // the block timeout and be dropped.
+    const BOUND: u64 = 64 * 1024;
+    let probe = Probe::default();
+    let rec = RecordingStreamBuilder::new("bound")
+        .batcher_config(BatcherConfig {
+            max_bytes_in_flight: BOUND,
+            overflow: OverflowPolicy::Block,
+            block_timeout: Duration::from_secs(1),
+            ..BatcherConfig::never()
+        })
+        .sink(probe.sink())
+        .expect("recording");
+    let radii = vec![Radius(1.0); 1000]; // ~4 KB a row
+    for _ in 0..200 {
+        rec.log_components(
+            "a",
+            [ComponentBatch::from_component(&radii)],
+            LogOptions::default(),
+        )
+        .expect("log");
+        assert!(rec.bytes_in_flight() <= BOUND);
+    }
+    assert!(probe.num_rows() > 0, "rows were delivered before any flush");
+    rec.flush_blocking().expect("nothing dropped");
+    assert_eq!(probe.num_rows(), 200);
+    assert_eq!(rec.drop_stats().rows, 0);
+}
+
+#[test]
+fn rows_of_threads_that_ended_are_delivered() {
+    let (rec, mem) = RecordingStreamBuilder::new("ended")
+        .batcher_config(BatcherConfig::never())
+        .memory()
+        .expect("memory");
+    for t in 0..4 {
+        let rec = rec.clone();
+        std::thread::spawn(move || {
+            rec.log(format!("thread/{t}"), &Scalar::new(t as f64))
+                .expect("log");
+        })
+        .join()
+        .expect("thread");
+    }
+    rec.flush_blocking().expect("flush");
+    let mut logged: Vec<f64> = rows(&mem.messages())
+        .iter()
+        .map(|(_, r)| scalar_of(r))
+        .collect();
+    logged.sort_by(f64::total_cmp);
+    assert_eq!(logged, [0.0, 1.0, 2.0, 3.0]);
 }
 
 #[test]

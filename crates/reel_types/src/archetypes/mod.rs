@@ -146,7 +146,10 @@ macro_rules! archetype {
 
         impl reel_core::AsComponents for $name {
             fn as_component_batches(&self) -> Vec<reel_core::ComponentBatch> {
-                let mut out = vec![$( self.$req.clone(), )*];
+                // Sized once: the indicator is pushed last.
+                const N: usize = 1 + [$(stringify!($req),)* $(stringify!($opt),)*].len();
+                let mut out = Vec::with_capacity(N);
+                $( out.push(self.$req.clone()); )*
                 $( out.extend(self.$opt.clone()); )*
                 out.push($crate::archetypes::indicator(Self::INDICATOR));
                 out
