@@ -12,8 +12,8 @@ use std::io::{self, Read};
 use reel_core::LogMsg;
 
 use crate::frame::{
-    Compression, FrameHeader, MessageKind, StreamHeader, FLAG_LZ4, FORMAT_VERSION,
-    FRAME_HEADER_LEN, KNOWN_FLAGS, MAGIC, OLDEST_READABLE_VERSION, STREAM_HEADER_LEN,
+    known_flags, Compression, FrameHeader, MessageKind, StreamHeader, FLAG_LZ4, FLAG_ZSTD,
+    FORMAT_VERSION, FRAME_HEADER_LEN, MAGIC, OLDEST_READABLE_VERSION, STREAM_HEADER_LEN,
 };
 
 /// The default bound on one message's size, stored or decompressed: 4 GiB.
@@ -400,7 +400,10 @@ impl<R: Read> Decoder<R> {
             offset: start,
             kind: h.kind,
         })?;
-        if h.flags & !KNOWN_FLAGS != 0 {
+        let version = self.header.map_or(FORMAT_VERSION, |h| h.version);
+        // One compression at most: both bits set is as wrong as an unknown bit.
+        let both = FLAG_LZ4 | FLAG_ZSTD;
+        if h.flags & !known_flags(version) != 0 || h.flags & both == both {
             return Err(DecodeError::UnknownFlags {
                 offset: start,
                 flags: h.flags,
@@ -416,11 +419,13 @@ impl<R: Read> Decoder<R> {
                 });
             }
         }
-        let compressed = h.flags & FLAG_LZ4 != 0;
-        let lengths_agree = if compressed {
+        let compressed = h.flags & (FLAG_LZ4 | FLAG_ZSTD) != 0;
+        let lengths_agree = if h.flags & FLAG_LZ4 != 0 {
             h.raw_len <= h.stored_len.saturating_mul(MAX_LZ4_RATIO) + 16
         } else {
-            h.raw_len == h.stored_len
+            // Zstandard has no such bound (runs compress without limit); the raw length
+            // is held to the message size limit above instead.
+            compressed || h.raw_len == h.stored_len
         };
         if !lengths_agree || (kind == MessageKind::End && h.stored_len != 0) {
             return Err(DecodeError::BadLength {
@@ -456,9 +461,11 @@ impl<R: Read> Decoder<R> {
         }
 
         let raw = if compressed {
-            decompress(&stored, h.raw_len).map_err(|reason| DecodeError::Decompress {
-                offset: start,
-                reason,
+            crate::codec::decompress(h.flags, &stored, h.raw_len).map_err(|reason| {
+                DecodeError::Decompress {
+                    offset: start,
+                    reason,
+                }
             })?
         } else {
             stored
@@ -535,15 +542,6 @@ fn kind_name(kind: MessageKind) -> &'static str {
     }
 }
 
-fn decompress(stored: &[u8], raw_len: u64) -> Result<Vec<u8>, String> {
-    let mut out = vec![0u8; raw_len as usize];
-    let n = lz4_flex::block::decompress_into(stored, &mut out).map_err(|e| e.to_string())?;
-    if n as u64 != raw_len {
-        return Err(format!("decompressed to {n} bytes, frame says {raw_len}"));
-    }
-    Ok(out)
-}
-
 impl<R: Read> Iterator for Decoder<R> {
     type Item = Result<LogMsg, DecodeError>;
 
@@ -583,6 +581,8 @@ pub struct StreamDecoder {
     /// `Header` before a stream header, `Frames` inside a stream, `AfterEnd` between
     /// concatenated streams, `Done` after an error.
     state: StreamState,
+    /// The current stream's header (its version decides which flags frames may use).
+    header: Option<StreamHeader>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -634,6 +634,8 @@ impl StreamDecoder {
                 StreamState::Frames => decoder.read_frame(),
                 _ => decoder.read_stream_header().map(|_| None),
             };
+            let header = decoder.header;
+            self.header = header;
             used += len;
             self.offset += len as u64;
             match (result, self.state) {
@@ -720,7 +722,7 @@ impl StreamDecoder {
                 _ => State::Header,
             },
             offset: self.offset,
-            header: None,
+            header: self.header,
             ended_cleanly: false,
         }
     }

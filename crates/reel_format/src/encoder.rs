@@ -4,13 +4,14 @@ use std::io::Write;
 
 use reel_core::LogMsg;
 
-use crate::frame::{Compression, FrameHeader, MessageKind, StreamHeader, FLAG_LZ4, FORMAT_VERSION};
+use crate::codec::Compressor;
+use crate::frame::{Compression, FrameHeader, MessageKind, StreamHeader, FORMAT_VERSION};
 use crate::payload::{self, PayloadEncodeError};
 
 /// How to write a stream.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct EncoderOptions {
-    /// Payload compression (LZ4 by default).
+    /// Payload compression (Zstandard by default).
     pub compression: Compression,
 }
 
@@ -50,7 +51,7 @@ pub struct Encoder<W: Write> {
     writer: Option<W>,
     options: EncoderOptions,
     payload: Vec<u8>,
-    compressed: Vec<u8>,
+    compressor: Compressor,
     bytes_written: u64,
 }
 
@@ -66,7 +67,7 @@ impl<W: Write> Encoder<W> {
             writer: Some(writer),
             options,
             payload: Vec::new(),
-            compressed: Vec::new(),
+            compressor: Compressor::default(),
             bytes_written: crate::frame::STREAM_HEADER_LEN as u64,
         })
     }
@@ -79,12 +80,10 @@ impl<W: Write> Encoder<W> {
                 source,
             })?;
         let raw_len = self.payload.len() as u64;
-        let use_lz4 = self.options.compression == Compression::Lz4 && self.compress_payload();
-        let (flags, stored) = if use_lz4 {
-            (FLAG_LZ4, &self.compressed)
-        } else {
-            (0, &self.payload)
-        };
+        let (flags, stored) = self
+            .compressor
+            .compress(self.options.compression, &self.payload)
+            .unwrap_or((0, &self.payload));
         let header = FrameHeader::new(kind, flags, raw_len, stored);
         let writer = self.writer.as_mut().ok_or(EncodeError::Finished)?;
         writer.write_all(&header.to_bytes())?;
@@ -92,19 +91,6 @@ impl<W: Write> Encoder<W> {
         let n = (crate::frame::FRAME_HEADER_LEN + stored.len()) as u64;
         self.bytes_written += n;
         Ok(n)
-    }
-
-    /// Compresses the payload into `self.compressed`; false when that does not shrink it.
-    fn compress_payload(&mut self) -> bool {
-        let max = lz4_flex::block::get_maximum_output_size(self.payload.len());
-        self.compressed.resize(max, 0);
-        match lz4_flex::block::compress_into(&self.payload, &mut self.compressed) {
-            Ok(n) if n < self.payload.len() => {
-                self.compressed.truncate(n);
-                true
-            }
-            _ => false,
-        }
     }
 
     /// Flushes the underlying writer.

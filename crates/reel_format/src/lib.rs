@@ -3,6 +3,7 @@
 //!
 //! - [`frame`]: the stream header and frame header, constants and the version.
 //! - [`payload`]: a message to payload bytes and back (JSON or Arrow IPC).
+//! - `codec`: payload compression, LZ4 and Zstandard (internal).
 //! - [`encoder`]: [`Encoder`] writes a stream to any `io::Write`.
 //! - [`decoder`]: [`Decoder`] reads one from any `io::Read`, never panicking on bad bytes;
 //!   [`StreamDecoder`] decodes bytes pushed as they arrive.
@@ -15,6 +16,7 @@
 //! assert_eq!(decode_slice(&bytes).count(), 0);
 //! ```
 
+mod codec;
 pub mod decoder;
 pub mod encoder;
 pub mod file;

@@ -9,16 +9,24 @@ mod common;
 use reel_core::LogMsg;
 use reel_format::frame::{FrameHeader, FRAME_HEADER_LEN, STREAM_HEADER_LEN};
 use reel_format::{
-    decode_slice, encode_to_vec, DecodeError, Decoder, DecoderOptions, EncoderOptions,
+    decode_slice, encode_to_vec, Compression, DecodeError, Decoder, DecoderOptions, EncoderOptions,
     StreamDecoder,
 };
 
 fn both_encodings() -> Vec<(Vec<LogMsg>, Vec<u8>)> {
     let msgs = common::sample_messages();
-    [EncoderOptions::default(), EncoderOptions::uncompressed()]
-        .into_iter()
-        .map(|o| (msgs.clone(), encode_to_vec(&msgs, o).expect("encode")))
-        .collect()
+    let lz4 = EncoderOptions {
+        compression: Compression::Lz4,
+    };
+    // Zstandard (the default) first, then no compression, then LZ4.
+    [
+        EncoderOptions::default(),
+        EncoderOptions::uncompressed(),
+        lz4,
+    ]
+    .into_iter()
+    .map(|o| (msgs.clone(), encode_to_vec(&msgs, o).expect("encode")))
+    .collect()
 }
 
 /// Decodes everything; returns the messages before the first error, and the error.
@@ -175,6 +183,49 @@ fn lying_lengths_are_bounded_errors() {
         "{first:?}"
     );
     assert!(small.next().is_none(), "the stream ends after an error");
+}
+
+#[test]
+fn compression_flags_follow_the_stream_version() {
+    use reel_format::frame::{FLAG_LZ4, FLAG_ZSTD};
+    let (_, plain) = &both_encodings()[1];
+    let mut rng = common::Rng(7);
+    let agree = |bytes: &[u8], rng: &mut common::Rng| {
+        let (ok, err) = decode_all(bytes);
+        let (stream_ok, stream_err) = push_all(bytes, rng);
+        assert_eq!(ok, stream_ok);
+        assert_eq!(
+            err.as_ref().map(ToString::to_string),
+            stream_err.as_ref().map(ToString::to_string)
+        );
+        err
+    };
+
+    // Version 2 reads a Zstandard flag; a payload that is not Zstandard fails to
+    // decompress (checksum and all), it does not panic.
+    let not_zstd = edit_first_frame(plain, |h| h.flags = FLAG_ZSTD);
+    let err = agree(&not_zstd, &mut rng);
+    assert!(
+        matches!(err, Some(DecodeError::Decompress { offset: 16, .. })),
+        "{err:?}"
+    );
+
+    // Version 1 has no such flag.
+    let mut v1 = not_zstd.clone();
+    v1[4..6].copy_from_slice(&1u16.to_le_bytes());
+    let err = agree(&v1, &mut rng);
+    assert!(
+        matches!(err, Some(DecodeError::UnknownFlags { offset: 16, .. })),
+        "{err:?}"
+    );
+
+    // Two compressions at once is no compression this format knows.
+    let both = edit_first_frame(plain, |h| h.flags = FLAG_LZ4 | FLAG_ZSTD);
+    let err = agree(&both, &mut rng);
+    assert!(
+        matches!(err, Some(DecodeError::UnknownFlags { offset: 16, .. })),
+        "{err:?}"
+    );
 }
 
 #[test]

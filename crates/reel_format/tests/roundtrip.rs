@@ -106,14 +106,17 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
     #[test]
-    fn random_chunks_round_trip(chunks in prop::collection::vec(arb_chunk(), 1..4), lz4 in any::<bool>()) {
+    fn random_chunks_round_trip(
+        chunks in prop::collection::vec(arb_chunk(), 1..4),
+        compression in prop::sample::select(vec![Compression::Off, Compression::Lz4, Compression::Zstd]),
+    ) {
         let store_id = StoreId::recording(RecordingId::random());
         let mut msgs = vec![LogMsg::SetStoreInfo(SetStoreInfo {
             row_id: RowId::new(),
             info: StoreInfo::new_recording(ApplicationId::new("proptest"), store_id.id.clone()),
         })];
         msgs.extend(chunks.into_iter().map(|c| LogMsg::ArrowMsg(ArrowMsg { store_id: store_id.clone(), chunk: Arc::new(c) })));
-        let options = EncoderOptions { compression: if lz4 { Compression::Lz4 } else { Compression::Off } };
+        let options = EncoderOptions { compression };
         let bytes = encode_to_vec(&msgs, options).expect("encode");
         let decoded: Vec<LogMsg> = decode_slice(&bytes).collect::<Result<_, _>>().expect("decode");
         prop_assert_eq!(&decoded, &msgs);
