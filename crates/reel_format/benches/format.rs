@@ -1,5 +1,5 @@
 //! Encode and decode throughput of one chunk of 1M rows, one `Position3D` each, with a
-//! sequence timeline, with and without LZ4. Throughput is counted in bytes of the raw
+//! sequence timeline, uncompressed, LZ4 and Zstandard. Throughput is counted in bytes of the raw
 //! (uncompressed) payload.
 
 #![allow(missing_docs)]
@@ -61,7 +61,11 @@ fn format(c: &mut Criterion) {
     let mut group = c.benchmark_group("chunk_1m_position3d");
     group.sample_size(10);
     group.throughput(Throughput::Bytes(raw_len));
-    for (name, compression) in [("off", Compression::Off), ("lz4", Compression::Lz4)] {
+    for (name, compression) in [
+        ("off", Compression::Off),
+        ("lz4", Compression::Lz4),
+        ("zstd", Compression::Zstd),
+    ] {
         let options = EncoderOptions { compression };
         group.bench_function(format!("encode_{name}"), |b| {
             b.iter(|| encode_to_vec(black_box(&msgs), options).expect("encode"))
