@@ -1,9 +1,21 @@
-//! Payload compression: LZ4 (block format) and Zstandard (one frame per payload).
+//! Payload compression: LZ4 (block format) and Zstandard (one or more concatenated frames
+//! per payload).
 //!
 //! Zstandard is written natively; the browser build reads it (with a decoder in plain Rust)
 //! but writes LZ4 instead, as the C library does not build for wasm32-unknown-unknown.
+//! Large payloads are compressed in blocks on every core while they are serialized
+//! ([`zstd_blocks`]): faster, and the whole raw payload never exists in memory.
 
 use crate::frame::{Compression, FLAG_LZ4, FLAG_ZSTD};
+
+/// Payloads estimated at least this large go through [`zstd_blocks`].
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) const BLOCKS_MIN_BYTES: usize = 16 << 20;
+
+/// The raw bytes of one block of [`zstd_blocks`]: large enough to compress as well as the
+/// whole, small enough that the blocks in flight (two per thread) cost little memory.
+#[cfg(not(target_arch = "wasm32"))]
+const BLOCK_BYTES: usize = 4 << 20;
 
 /// Zstandard's level: 1 is its fastest standard level and, on the small chunks of many
 /// entities, also compresses best (larger levels tune for longer inputs).
@@ -85,23 +97,196 @@ pub(crate) fn decompress(flags: u8, stored: &[u8], raw_len: u64) -> Result<Vec<u
     Ok(out)
 }
 
+// Both decoders read every concatenated frame, and the capacity bounds the output: a
+// payload that would grow past the frame's declared length is an error, not an allocation.
+
 #[cfg(not(target_arch = "wasm32"))]
 fn zstd_decompress(stored: &[u8], raw_len: u64) -> Result<Vec<u8>, String> {
-    // The capacity bounds the output: a payload that would grow past the frame's
-    // declared length is an error, not an allocation.
-    zstd::bulk::decompress(stored, raw_len as usize).map_err(|e| format!("zstd: {e}"))
+    let mut out = Vec::with_capacity(raw_len as usize);
+    zstd::bulk::Decompressor::new()
+        .and_then(|mut d| d.decompress_to_buffer(stored, &mut out))
+        .map_err(|e| format!("zstd: {e}"))?;
+    Ok(out)
 }
 
 #[cfg(target_arch = "wasm32")]
 fn zstd_decompress(stored: &[u8], raw_len: u64) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let decoder =
-        ruzstd::decoding::StreamingDecoder::new(stored).map_err(|e| format!("zstd: {e}"))?;
     let mut out = Vec::with_capacity(raw_len as usize);
-    // One byte more than declared shows a payload that is too long.
-    decoder
-        .take(raw_len + 1)
-        .read_to_end(&mut out)
+    ruzstd::decoding::FrameDecoder::new()
+        .decode_all_to_vec(stored, &mut out)
         .map_err(|e| format!("zstd: {e}"))?;
     Ok(out)
+}
+
+/// Runs `serialize` with a writer that compresses what it is given in blocks, one
+/// Zstandard frame each, on one thread per core; returns what `serialize` returned, the
+/// concatenated frames and the raw length. Frames compressed apart concatenate to a valid
+/// payload, so readers need nothing new.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn zstd_blocks<T, E: From<std::io::Error>>(
+    serialize: impl FnOnce(&mut dyn std::io::Write) -> Result<T, E>,
+) -> Result<(T, Vec<u8>, u64), E> {
+    zstd_blocks_of(BLOCK_BYTES, serialize)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn zstd_blocks_of<T, E: From<std::io::Error>>(
+    block_bytes: usize,
+    serialize: impl FnOnce(&mut dyn std::io::Write) -> Result<T, E>,
+) -> Result<(T, Vec<u8>, u64), E> {
+    use std::sync::mpsc;
+    use std::sync::Mutex;
+
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    // Bounded: the serializer waits rather than buffering the payload.
+    let (block_tx, block_rx) = mpsc::sync_channel::<(usize, Vec<u8>)>(threads);
+    let block_rx = Mutex::new(block_rx);
+    let (done_tx, done_rx) = mpsc::channel::<(usize, std::io::Result<Vec<u8>>)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let (block_rx, done_tx) = (&block_rx, done_tx.clone());
+            scope.spawn(move || {
+                let mut compressor = zstd::bulk::Compressor::new(ZSTD_LEVEL);
+                loop {
+                    let next = match block_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => break,
+                    };
+                    let Ok((i, block)) = next else { break };
+                    let out = match compressor.as_mut() {
+                        Ok(c) => c.compress(&block),
+                        Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
+                    };
+                    if done_tx.send((i, out)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        let mut writer = BlockWriter {
+            block: Vec::with_capacity(block_bytes),
+            block_bytes,
+            tx: Some(block_tx),
+            next: 0,
+            raw_len: 0,
+        };
+        let serialized = serialize(&mut writer);
+        let sent = writer.finish();
+        let raw_len = writer.raw_len;
+        let mut blocks: Vec<Option<Vec<u8>>> = Vec::new();
+        for (i, out) in done_rx {
+            if blocks.len() <= i {
+                blocks.resize(i + 1, None);
+            }
+            blocks[i] = Some(out?);
+        }
+        let value = serialized?;
+        sent?;
+        let mut stored = Vec::with_capacity(blocks.iter().flatten().map(Vec::len).sum());
+        for block in blocks {
+            let block = block.ok_or_else(|| std::io::Error::other("a block was not compressed"))?;
+            stored.extend_from_slice(&block);
+        }
+        Ok((value, stored, raw_len))
+    })
+}
+
+/// Gathers written bytes into blocks and hands each full one to the compressing threads.
+#[cfg(not(target_arch = "wasm32"))]
+struct BlockWriter {
+    block: Vec<u8>,
+    block_bytes: usize,
+    tx: Option<std::sync::mpsc::SyncSender<(usize, Vec<u8>)>>,
+    next: usize,
+    raw_len: u64,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl BlockWriter {
+    fn send(&mut self) -> std::io::Result<()> {
+        let block = std::mem::replace(&mut self.block, Vec::with_capacity(self.block_bytes));
+        let tx = self
+            .tx
+            .as_ref()
+            .ok_or_else(|| std::io::Error::other("finished"))?;
+        tx.send((self.next, block))
+            .map_err(|_| std::io::Error::other("the compressing threads stopped"))?;
+        self.next += 1;
+        Ok(())
+    }
+
+    /// Sends the last block and lets the threads end.
+    fn finish(&mut self) -> std::io::Result<()> {
+        let result = if self.block.is_empty() {
+            Ok(())
+        } else {
+            self.send()
+        };
+        self.tx = None;
+        result
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl std::io::Write for BlockWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        while !rest.is_empty() {
+            let n = (self.block_bytes - self.block.len()).min(rest.len());
+            self.block.extend_from_slice(&rest[..n]);
+            rest = &rest[n..];
+            if self.block.len() == self.block_bytes {
+                self.send()?;
+            }
+        }
+        self.raw_len += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_compressed_apart_read_back_as_one_payload() {
+        // Compressible and not: a pattern, then pseudo-random bytes.
+        let mut raw: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        raw.extend((0..300_000).map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        }));
+        let ((), stored, raw_len) = zstd_blocks_of(64 * 1024, |w| {
+            // Writes of every size, across block boundaries.
+            for piece in raw.chunks(50_000) {
+                w.write_all(piece)?;
+            }
+            Ok::<(), std::io::Error>(())
+        })
+        .expect("compress");
+        assert_eq!(raw_len, raw.len() as u64);
+        assert_eq!(
+            decompress(FLAG_ZSTD, &stored, raw_len).expect("decompress"),
+            raw
+        );
+        // A payload longer than declared is refused.
+        assert!(decompress(FLAG_ZSTD, &stored, raw_len - 1).is_err());
+    }
+
+    #[test]
+    fn a_failing_serializer_fails_the_payload() {
+        let result = zstd_blocks_of(1024, |w| {
+            w.write_all(&[1; 5000])?;
+            Err::<(), std::io::Error>(std::io::Error::other("no more"))
+        });
+        assert!(result.is_err());
+    }
 }

@@ -74,11 +74,19 @@ impl<W: Write> Encoder<W> {
 
     /// Appends one message; returns the bytes written for it.
     pub fn append(&mut self, msg: &LogMsg) -> Result<u64, EncodeError> {
-        let kind =
-            payload::encode(msg, &mut self.payload).map_err(|source| EncodeError::Payload {
-                kind: msg.kind_name(),
-                source,
-            })?;
+        let payload_error = |source| EncodeError::Payload {
+            kind: msg.kind_name(),
+            source,
+        };
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.options.compression == Compression::Zstd && is_large(msg) {
+            let (kind, stored, raw_len) =
+                crate::codec::zstd_blocks(|w| payload::encode_into(msg, w))
+                    .map_err(payload_error)?;
+            let header = FrameHeader::new(kind, crate::frame::FLAG_ZSTD, raw_len, &stored);
+            return self.write_frame(&header, &stored);
+        }
+        let kind = payload::encode(msg, &mut self.payload).map_err(payload_error)?;
         let raw_len = self.payload.len() as u64;
         let (flags, stored) = self
             .compressor
@@ -86,9 +94,15 @@ impl<W: Write> Encoder<W> {
             .unwrap_or((0, &self.payload));
         let header = FrameHeader::new(kind, flags, raw_len, stored);
         let writer = self.writer.as_mut().ok_or(EncodeError::Finished)?;
-        writer.write_all(&header.to_bytes())?;
-        writer.write_all(stored)?;
-        let n = (crate::frame::FRAME_HEADER_LEN + stored.len()) as u64;
+        let n = write_frame(writer, &header, stored)?;
+        self.bytes_written += n;
+        Ok(n)
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    fn write_frame(&mut self, header: &FrameHeader, stored: &[u8]) -> Result<u64, EncodeError> {
+        let writer = self.writer.as_mut().ok_or(EncodeError::Finished)?;
+        let n = write_frame(writer, header, stored)?;
         self.bytes_written += n;
         Ok(n)
     }
@@ -111,6 +125,22 @@ impl<W: Write> Encoder<W> {
         writer.flush()?;
         Ok(writer)
     }
+}
+
+fn write_frame<W: Write>(
+    writer: &mut W,
+    header: &FrameHeader,
+    stored: &[u8],
+) -> std::io::Result<u64> {
+    writer.write_all(&header.to_bytes())?;
+    writer.write_all(stored)?;
+    Ok((crate::frame::FRAME_HEADER_LEN + stored.len()) as u64)
+}
+
+/// Whether `msg` is large enough to be compressed in blocks on several threads.
+#[cfg(not(target_arch = "wasm32"))]
+fn is_large(msg: &LogMsg) -> bool {
+    matches!(msg, LogMsg::ArrowMsg(m) if m.chunk.heap_size_bytes() >= crate::codec::BLOCKS_MIN_BYTES)
 }
 
 fn write_end<W: Write>(writer: &mut W) -> std::io::Result<()> {

@@ -28,18 +28,29 @@ pub enum PayloadEncodeError {
     /// JSON serialization failed.
     #[error("json: {0}")]
     Json(#[from] serde_json::Error),
+    /// Compressing the payload while it was written failed.
+    #[error("compressing: {0}")]
+    Compress(#[from] std::io::Error),
 }
 
 /// Encodes `msg`'s payload into `out` (cleared first); returns its kind.
 pub fn encode(msg: &LogMsg, out: &mut Vec<u8>) -> Result<MessageKind, PayloadEncodeError> {
     out.clear();
+    encode_into(msg, out)
+}
+
+/// Writes `msg`'s payload to `out`; returns its kind.
+pub fn encode_into(
+    msg: &LogMsg,
+    mut out: impl std::io::Write,
+) -> Result<MessageKind, PayloadEncodeError> {
     match msg {
         LogMsg::SetStoreInfo(m) => {
-            serde_json::to_writer(&mut *out, m)?;
+            serde_json::to_writer(&mut out, m)?;
             Ok(MessageKind::SetStoreInfo)
         }
         LogMsg::BlueprintActivation(m) => {
-            serde_json::to_writer(&mut *out, m)?;
+            serde_json::to_writer(&mut out, m)?;
             Ok(MessageKind::BlueprintActivation)
         }
         LogMsg::ArrowMsg(m) => {
@@ -52,7 +63,7 @@ pub fn encode(msg: &LogMsg, out: &mut Vec<u8>) -> Result<MessageKind, PayloadEnc
                 metadata,
             ));
             let batch = batch.with_schema(schema.clone())?;
-            let mut writer = arrow_ipc::writer::StreamWriter::try_new(&mut *out, &schema)?;
+            let mut writer = arrow_ipc::writer::StreamWriter::try_new(&mut out, &schema)?;
             writer.write(&batch)?;
             writer.finish()?;
             Ok(MessageKind::ArrowMsg)

@@ -128,3 +128,48 @@ proptest! {
         }
     }
 }
+
+/// A chunk above the size at which Zstandard compresses in blocks on several threads while
+/// the payload is written: it reads back unchanged, stored as one compressed frame.
+#[test]
+fn a_large_chunk_compressed_in_blocks_round_trips() {
+    use reel_core::arrow_buffer::{OffsetBuffer, ScalarBuffer};
+    use reel_core::{ChunkId, ComponentName, TimeColumn};
+    const ROWS: usize = 1_500_000;
+    let values: ArrayRef = Arc::new(Float32Array::from_iter_values(
+        (0..ROWS).map(|i| (i as f32 * 0.001).sin()),
+    ));
+    let offsets = OffsetBuffer::new(ScalarBuffer::from((0..=ROWS as i32).collect::<Vec<_>>()));
+    let field = Arc::new(Field::new_list_field(DataType::Float32, true));
+    let list =
+        reel_core::arrow_array::ListArray::try_new(field, offsets, values, None).expect("list");
+    let chunk = Chunk::new(
+        ChunkId::new(),
+        EntityPath::parse_forgiving("large"),
+        (0..ROWS).map(|_| RowId::new()).collect::<Vec<_>>(),
+        [TimeColumn::new(
+            Timeline::new_sequence("frame"),
+            (0..ROWS as i64).collect::<Vec<_>>(),
+        )],
+        [(ComponentName::from("test.Value"), list)],
+    )
+    .expect("chunk");
+    assert!(
+        chunk.heap_size_bytes() > 32 << 20,
+        "large enough for several blocks"
+    );
+    let msgs = vec![LogMsg::ArrowMsg(ArrowMsg {
+        store_id: StoreId::recording(RecordingId::random()),
+        chunk: Arc::new(chunk),
+    })];
+    let bytes = encode_to_vec(&msgs, EncoderOptions::default()).expect("encode");
+    let frame_flags = bytes[reel_format::frame::STREAM_HEADER_LEN + 1];
+    assert_eq!(frame_flags, reel_format::frame::FLAG_ZSTD);
+    let zstd_magic = [0x28, 0xB5, 0x2F, 0xFD];
+    let frames = bytes.windows(4).filter(|w| *w == zstd_magic).count();
+    assert!(frames >= 2, "one Zstandard frame per block, {frames} found");
+    let decoded: Vec<LogMsg> = decode_slice(&bytes)
+        .collect::<Result<_, _>>()
+        .expect("decode");
+    assert_eq!(decoded, msgs);
+}
