@@ -278,12 +278,7 @@ fn byte_trigger_flushes_when_enough_is_pending() {
         "below the threshold nothing is delivered"
     );
     for _ in 0..2 {
-        rec.log_components(
-            "a",
-            [ComponentBatch::from_component(&radii)],
-            LogOptions::default(),
-        )
-        .expect("log");
+        log_4kb_row(&rec);
     }
     eventually("the byte threshold to deliver", || probe.num_rows() == 3);
     assert_eq!(probe.num_chunks(), 1, "the three rows form one chunk");
@@ -304,6 +299,17 @@ fn row_trigger_flushes_every_n_rows() {
     assert_eq!(probe.num_chunks(), 2);
     rec.flush_blocking().expect("flush");
     assert_eq!(probe.num_rows(), 25);
+}
+
+/// Logs one row of about 4 KB (1000 radii) to entity `a`.
+fn log_4kb_row(rec: &RecordingStream) {
+    let radii = vec![Radius(1.0); 1000];
+    rec.log_components(
+        "a",
+        [ComponentBatch::from_component(&radii)],
+        LogOptions::default(),
+    )
+    .expect("log");
 }
 
 #[test]
@@ -334,14 +340,8 @@ fn block_policy_bounds_memory_and_loses_nothing() {
             }
         })
     };
-    let radii = vec![Radius(1.0); 1000]; // ~4 KB a row
     for _ in 0..200 {
-        rec.log_components(
-            "a",
-            [ComponentBatch::from_component(&radii)],
-            LogOptions::default(),
-        )
-        .expect("log");
+        log_4kb_row(&rec);
     }
     rec.flush_blocking().expect("flush");
     watcher.join().expect("watcher");
@@ -368,14 +368,8 @@ fn rows_waiting_on_their_thread_make_room_when_the_bound_is_reached() {
         })
         .sink(probe.sink())
         .expect("recording");
-    let radii = vec![Radius(1.0); 1000]; // ~4 KB a row
     for _ in 0..200 {
-        rec.log_components(
-            "a",
-            [ComponentBatch::from_component(&radii)],
-            LogOptions::default(),
-        )
-        .expect("log");
+        log_4kb_row(&rec);
         assert!(rec.bytes_in_flight() <= BOUND);
     }
     assert!(probe.num_rows() > 0, "rows were delivered before any flush");
@@ -433,14 +427,8 @@ fn drop_newest_policy_counts_what_it_drops() {
         })
         .sink(Box::new(stuck))
         .expect("recording");
-    let radii = vec![Radius(1.0); 1000];
     for _ in 0..100 {
-        rec.log_components(
-            "a",
-            [ComponentBatch::from_component(&radii)],
-            LogOptions::default(),
-        )
-        .expect("log");
+        log_4kb_row(&rec);
     }
     let dropped = rec.drop_stats();
     gate.wait();
