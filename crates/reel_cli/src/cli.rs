@@ -146,11 +146,12 @@ enum Command {
         /// Bound the server's memory to this size (e.g. 2GB, 512MiB, or 75% of this
         /// machine's memory): frames being received and subscriber queues get a quarter
         /// (at most 1 GiB), the recordings the rest, beyond which the oldest data of the
-        /// largest recording is dropped. Without it only the buffers are bounded (1 GiB).
+        /// largest recording is dropped. Without it only the buffers are bounded (4 GiB).
         #[arg(long)]
         memory_limit: Option<String>,
         /// Bound what the server holds outside its recordings (frames being received from
-        /// all clients, queues to all subscribers), e.g. 256MiB; default 1GiB.
+        /// all clients, queues to all subscribers), e.g. 256MiB; default 4GiB (twice the largest
+        /// message accepted, which must fit compressed and decompressed at once).
         #[arg(long)]
         buffer_limit: Option<String>,
         /// Seconds between throughput reports (0: none).

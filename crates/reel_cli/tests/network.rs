@@ -12,10 +12,11 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reel_core::{LogMsg, Timeline};
+use reel_core::arrow_array::Float32Array;
+use reel_core::{ComponentBatch, LogMsg, Timeline};
 use reel_format::frame::{FrameHeader, MessageKind, FRAME_HEADER_LEN};
 use reel_format::net::{Hello, Welcome};
-use reel_sdk::{BatcherConfig, OverflowPolicy, RecordingStreamBuilder};
+use reel_sdk::{BatcherConfig, LogOptions, OverflowPolicy, RecordingError, RecordingStreamBuilder};
 use reel_types::archetypes::Scalar;
 
 const ROLE: &str = "REEL_TEST_ROLE";
@@ -53,6 +54,10 @@ fn main() {
         (
             "slow_server_bound_holds_with_each_policy",
             slow_server_bound_holds_with_each_policy,
+        ),
+        (
+            "a_message_larger_than_the_server_accepts_is_refused_once",
+            a_message_larger_than_the_server_accepts_is_refused_once,
         ),
         (
             "hostile_peers_are_closed_and_others_served",
@@ -423,6 +428,58 @@ fn server_started_after_the_client() {
     });
     let expected: Vec<(String, i64)> = (0..1000).map(|i| ("late".to_owned(), i)).collect();
     assert_eq!(saved_rows(&dir), expected);
+}
+
+fn a_message_larger_than_the_server_accepts_is_refused_once() {
+    // Room for 4 MiB of frames; one row of 8 MiB of incompressible floats can never fit.
+    let dir = temp_dir("refused");
+    let server = ServerProcess::start_with(
+        free_port(),
+        &dir,
+        &["--buffer-limit", "4MiB"],
+        Stdio::null(),
+    );
+    let rec = RecordingStreamBuilder::new("refused")
+        .batcher_config(BatcherConfig {
+            flush_num_rows: 1,
+            ..BatcherConfig::default()
+        })
+        .connect(Some(&server.addr.to_string()), Duration::from_secs(20))
+        .expect("connect");
+    rec.log("before", &Scalar::new(1.0)).expect("log");
+    let mut x = 0x2545_F491_4F6C_DD1Du64;
+    let noise: Vec<f32> = (0..2_000_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 40) as f32
+        })
+        .collect();
+    rec.log_components(
+        "huge",
+        [ComponentBatch::new(
+            "test.Noise",
+            Arc::new(Float32Array::from(noise)),
+        )],
+        LogOptions::default(),
+    )
+    .expect("log");
+    rec.log("after", &Scalar::new(2.0)).expect("log");
+    // The flush ends (no resend loop) and says what was dropped.
+    match rec.flush_blocking() {
+        Err(RecordingError::Undelivered(u)) => {
+            assert_eq!(u.dropped_rows, 1, "{u:?}");
+            assert!(u.dropped_bytes >= 8_000_000, "{u:?}");
+        }
+        other => panic!("expected the refused row to be reported, got {other:?}"),
+    }
+    eventually("the rows around it saved", Duration::from_secs(20), || {
+        saved_rows(&dir).len() == 2
+    });
+    let saved: Vec<String> = saved_rows(&dir).into_iter().map(|(p, _)| p).collect();
+    assert_eq!(saved, ["after", "before"], "sorted by entity");
+    rec.flush_blocking().expect("nothing new dropped");
 }
 
 fn server_killed_and_restarted_keeps_every_row_once() {

@@ -11,7 +11,7 @@ use std::io::{self, Read, Write};
 pub const NET_MAGIC: [u8; 8] = *b"REELNET\0";
 
 /// The protocol version this crate speaks.
-pub const PROTOCOL_VERSION: u16 = 1;
+pub const PROTOCOL_VERSION: u16 = 2;
 
 /// The default TCP port of a reel server.
 pub const DEFAULT_PORT: u16 = 9876;
@@ -187,16 +187,40 @@ fn check_magic(b: &[u8]) -> Result<(), HandshakeError> {
     Ok(())
 }
 
+/// The bit of an acknowledgement that turns it into a refusal (protocol version 2 on).
+pub const ACK_REFUSED: u64 = 1 << 63;
+
+/// What the server says about a connection's messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ack {
+    /// This many messages of the connection are stored.
+    Stored(u64),
+    /// This many are stored, and the next one is refused for good (larger than the server
+    /// accepts): the client drops it instead of resending it on every connection. The
+    /// server closes the connection after saying so.
+    Refused(u64),
+}
+
 /// Writes an acknowledgement: `count` messages of this connection are stored.
 pub fn write_ack(w: &mut impl Write, count: u64) -> io::Result<()> {
     w.write_all(&count.to_le_bytes())
 }
 
-/// Reads an acknowledgement.
-pub fn read_ack(r: &mut impl Read) -> io::Result<u64> {
+/// Writes a refusal: `count` messages are stored and the next one never will be.
+pub fn write_refusal(w: &mut impl Write, count: u64) -> io::Result<()> {
+    w.write_all(&(count | ACK_REFUSED).to_le_bytes())
+}
+
+/// Reads an acknowledgement or a refusal.
+pub fn read_ack(r: &mut impl Read) -> io::Result<Ack> {
     let mut b = [0u8; 8];
     r.read_exact(&mut b)?;
-    Ok(u64::from_le_bytes(b))
+    let value = u64::from_le_bytes(b);
+    Ok(if value & ACK_REFUSED != 0 {
+        Ack::Refused(value & !ACK_REFUSED)
+    } else {
+        Ack::Stored(value)
+    })
 }
 
 #[cfg(test)]
@@ -253,6 +277,9 @@ mod tests {
         ));
         let mut acks = Vec::new();
         write_ack(&mut acks, 42).expect("write");
-        assert_eq!(read_ack(&mut acks.as_slice()).expect("read"), 42);
+        write_refusal(&mut acks, 43).expect("write");
+        let mut r = acks.as_slice();
+        assert_eq!(read_ack(&mut r).expect("read"), Ack::Stored(42));
+        assert_eq!(read_ack(&mut r).expect("read"), Ack::Refused(43));
     }
 }

@@ -189,6 +189,15 @@ impl FlightGauge {
         }
     }
 
+    /// Counts `rows` rows of `bytes` bytes the receiver refused for good, and releases
+    /// them: reported by the next flush like rows dropped under the bound, without
+    /// starting a drop episode (nothing is wrong with the bound).
+    pub fn count_refused(&self, rows: u64, bytes: u64) {
+        self.dropped_rows.fetch_add(rows, Ordering::Relaxed);
+        self.dropped_bytes.fetch_add(bytes, Ordering::Relaxed);
+        self.release(bytes);
+    }
+
     /// Adds `n` bytes without waiting: a sink re-counting what it holds until delivery.
     pub fn add(&self, n: u64) {
         self.bytes.fetch_add(n, Ordering::AcqRel);

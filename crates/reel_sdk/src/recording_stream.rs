@@ -463,8 +463,8 @@ impl Inner {
         let dropped = self.gauge.dropped_rows.load(Ordering::Relaxed);
         if dropped > 0 {
             warn(format!(
-                "recording {}: in all, {dropped} rows ({} bytes) were dropped because the \
-                 memory bound of {} bytes in flight was reached",
+                "recording {}: in all, {dropped} rows ({} bytes) were dropped: beyond the \
+                 memory bound of {} bytes in flight, or refused by the receiver",
                 self.info.store_id.id,
                 self.gauge.dropped_bytes.load(Ordering::Relaxed),
                 self.gauge.max()

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 use reel_core::LogMsg;
-use reel_format::net::{read_ack, Hello, Welcome, DEFAULT_PORT};
+use reel_format::net::{read_ack, Ack, Hello, Welcome, DEFAULT_PORT};
 use reel_format::{Encoder, EncoderOptions};
 
 use crate::batcher::FlightGauge;
@@ -350,7 +350,11 @@ fn serve_connection(shared: &Arc<Shared>, stream: TcpStream) {
 }
 
 fn read_acks(shared: &Shared, mut stream: TcpStream, connection: u64) {
-    while let Ok(count) = read_ack(&mut stream) {
+    while let Ok(ack) = read_ack(&mut stream) {
+        let (count, refused) = match ack {
+            Ack::Stored(count) => (count, false),
+            Ack::Refused(count) => (count, true),
+        };
         let mut s = shared.state.lock();
         if s.connection != connection {
             return;
@@ -369,6 +373,25 @@ fn read_acks(shared: &Shared, mut stream: TcpStream, connection: u64) {
         }
         shared.gauge.release(released);
         s.acked = count;
+        if refused && count >= s.prefix && s.sent > 0 {
+            // The next message can never be stored: resending it would repeat the refusal
+            // on every connection. It is dropped, counted and told once.
+            if let Some((msg, bytes)) = s.queue.pop_front() {
+                s.bytes -= bytes;
+                s.sent -= 1;
+                let rows = match &msg {
+                    LogMsg::ArrowMsg(m) => m.chunk.num_rows() as u64,
+                    _ => 0,
+                };
+                shared.gauge.count_refused(rows, bytes);
+                warn(format!(
+                    "the server at {} refused a message of about {bytes} bytes ({rows} rows) \
+                     as larger than it accepts (see `reel serve --buffer-limit`); it is \
+                     dropped and reported by the next flush",
+                    shared.addr
+                ));
+            }
+        }
         shared.changed.notify_all();
     }
     disconnect(shared, connection);

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use reel_format::net::{write_ack, Hello, Role, Welcome, DEFAULT_PORT};
+use reel_format::net::{write_ack, write_refusal, Hello, Role, Welcome, DEFAULT_PORT};
 use reel_format::{Decoder, DecoderOptions};
 
 pub use budget::{BudgetError, MemoryBudget};
@@ -70,7 +70,10 @@ impl Default for ServerConfig {
             port: DEFAULT_PORT,
             save_dir: None,
             memory_limit: None,
-            buffer_limit: 1 << 30,
+            // Twice the largest message: one that is accepted at all then fits, compressed
+            // and decompressed at once (a 1 GB batch needs about 1.15 GB). A bound, not an
+            // allocation.
+            buffer_limit: 4 << 30,
             max_message_bytes: 2 << 30,
             idle_timeout: Duration::from_secs(300),
             report_interval: None,
@@ -354,12 +357,19 @@ fn serve_client(stream: TcpStream, serving: &Serving) {
     // Each frame waits for room in the server-wide budget before its payload is read, and
     // holds it until it is stored.
     let reserved = Arc::new(AtomicU64::new(0));
+    // Set when a frame can never fit, however long it waits: the client is told to drop
+    // it rather than resend it on every connection.
+    let never_fits = Arc::new(AtomicBool::new(false));
     let gate = {
         let (budget, reserved, wait) = (budget.clone(), reserved.clone(), config.idle_timeout);
+        let never_fits = never_fits.clone();
         Box::new(move |need: u64| {
-            budget
-                .reserve_receiving(need, wait)
-                .map_err(|e| e.to_string())?;
+            budget.reserve_receiving(need, wait).map_err(|e| {
+                if matches!(e, budget::BudgetError::TooLarge { .. }) {
+                    never_fits.store(true, Ordering::Relaxed);
+                }
+                e.to_string()
+            })?;
             reserved.store(need, Ordering::Relaxed);
             Ok(())
         })
@@ -375,7 +385,20 @@ fn serve_client(stream: TcpStream, serving: &Serving) {
                 if matches!(e, reel_format::DecodeError::Refused { .. }) {
                     stats.refused.fetch_add(1, Ordering::Relaxed);
                 }
-                log::warn!("{peer}: closing after {count} messages: {e}");
+                let refuse = matches!(e, reel_format::DecodeError::TooLarge { .. })
+                    || never_fits.load(Ordering::Relaxed);
+                if refuse {
+                    // Best effort: a client that does not hear it resends and is refused
+                    // again.
+                    let _ = write_refusal(&mut writer, count).and_then(|()| writer.flush());
+                    log::warn!(
+                        "{peer}: refused message {} for good and closing: {e}",
+                        count + 1
+                    );
+                    linger_until_closed(&mut writer);
+                } else {
+                    log::warn!("{peer}: closing after {count} messages: {e}");
+                }
                 break;
             }
         };
@@ -407,6 +430,27 @@ fn serve_client(stream: TcpStream, serving: &Serving) {
         bytes as f64 / 1e6,
         bytes as f64 / 1e6 / secs
     );
+}
+
+/// Closes our side and reads (and discards) what the client still sends until it closes
+/// too, for a few seconds at most: closing with unread data would reset the connection, and
+/// a reset can discard the refusal before the client reads it.
+fn linger_until_closed(socket: &mut TcpStream) {
+    use std::io::Read;
+    let _ = socket.shutdown(std::net::Shutdown::Write);
+    let _ = socket.set_read_timeout(Some(Duration::from_millis(500)));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut sink = vec![0u8; 64 * 1024];
+    while Instant::now() < deadline {
+        match socket.read(&mut sink) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(_) => return,
+        }
+    }
 }
 
 /// One subscriber: everything held so far, then every new message, through a bounded

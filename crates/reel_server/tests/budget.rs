@@ -13,7 +13,7 @@ use reel_core::{
     ApplicationId, ArrowMsg, Chunk, ChunkRow, ComponentBatch, EntityPath, LogMsg, RecordingId,
     RowId, SetStoreInfo, StoreId, StoreInfo, TimePoint, Timeline,
 };
-use reel_format::net::{read_ack, Hello, Welcome};
+use reel_format::net::{read_ack, Ack, Hello, Welcome};
 use reel_format::{Encoder, EncoderOptions};
 use reel_server::{Server, ServerConfig, ServerHandle};
 
@@ -116,8 +116,8 @@ fn produce(addr: SocketAddr, msgs: Vec<LogMsg>) -> u64 {
     let mut acked = 0;
     while acked < total {
         match read_ack(&mut acks) {
-            Ok(count) => acked = count,
-            Err(_) => break,
+            Ok(Ack::Stored(count)) => acked = count,
+            Ok(Ack::Refused(_)) | Err(_) => break,
         }
     }
     let _ = writer.join();
