@@ -303,7 +303,7 @@ thread_local! {
     static THREAD_STATE: RefCell<Vec<(u64, ThreadState)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// This thread's time for the recording `key`, created on first use.
+/// This thread's time and rows for the recording `key`, created on first use.
 fn thread_state_mut(times: &mut Vec<(u64, ThreadState)>, key: u64) -> &mut ThreadState {
     let i = match times.iter().position(|(k, _)| *k == key) {
         Some(i) => i,
