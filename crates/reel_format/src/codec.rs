@@ -102,10 +102,82 @@ pub(crate) fn decompress(flags: u8, stored: &[u8], raw_len: u64) -> Result<Vec<u
 
 #[cfg(not(target_arch = "wasm32"))]
 fn zstd_decompress(stored: &[u8], raw_len: u64) -> Result<Vec<u8>, String> {
+    if let Some(frames) = parallel_frames(stored, raw_len) {
+        return zstd_decompress_parallel(stored, raw_len, &frames);
+    }
     let mut out = Vec::with_capacity(raw_len as usize);
     zstd::bulk::Decompressor::new()
         .and_then(|mut d| d.decompress_to_buffer(stored, &mut out))
         .map_err(|e| format!("zstd: {e}"))?;
+    Ok(out)
+}
+
+/// The frames of a large payload of several frames that all declare their sizes, summing
+/// to `raw_len`, as (start, compressed length, content length); `None` where decompressing
+/// in one piece is the way (small, one frame, or sizes not declared).
+#[cfg(not(target_arch = "wasm32"))]
+fn parallel_frames(stored: &[u8], raw_len: u64) -> Option<Vec<(usize, usize, usize)>> {
+    if (raw_len as usize) < BLOCKS_MIN_BYTES {
+        return None;
+    }
+    let mut frames = Vec::new();
+    let (mut at, mut total) = (0usize, 0u64);
+    while at < stored.len() {
+        let rest = &stored[at..];
+        let len = zstd::zstd_safe::find_frame_compressed_size(rest).ok()?;
+        let content = zstd::zstd_safe::get_frame_content_size(rest.get(..len)?).ok()??;
+        total = total.checked_add(content)?;
+        frames.push((at, len, usize::try_from(content).ok()?));
+        at += len.max(1);
+    }
+    (frames.len() > 1 && total == raw_len).then_some(frames)
+}
+
+/// Decompresses each frame into its own part of the output, on one thread per core.
+#[cfg(not(target_arch = "wasm32"))]
+fn zstd_decompress_parallel(
+    stored: &[u8],
+    raw_len: u64,
+    frames: &[(usize, usize, usize)],
+) -> Result<Vec<u8>, String> {
+    let mut out = vec![0u8; raw_len as usize];
+    // Each frame's output slice, in order.
+    let mut jobs = Vec::with_capacity(frames.len());
+    let mut rest = out.as_mut_slice();
+    for &(at, len, content) in frames {
+        let (part, tail) = rest.split_at_mut(content);
+        jobs.push((&stored[at..at + len], part));
+        rest = tail;
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let per_thread = jobs.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = jobs
+            .chunks_mut(per_thread.max(1))
+            .map(|share| {
+                scope.spawn(move || -> Result<(), String> {
+                    let mut d = zstd::bulk::Decompressor::new().map_err(|e| e.to_string())?;
+                    for (frame, part) in share.iter_mut() {
+                        let n = d
+                            .decompress_to_buffer(frame, &mut **part)
+                            .map_err(|e| format!("zstd: {e}"))?;
+                        if n != part.len() {
+                            return Err(format!(
+                                "a zstd frame decompressed to {n} bytes, it declares {}",
+                                part.len()
+                            ));
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        workers.into_iter().try_for_each(|w| {
+            w.join()
+                .map_err(|_| "a zstd worker panicked".to_owned())
+                .and_then(|r| r)
+        })
+    })?;
     Ok(out)
 }
 
@@ -279,6 +351,28 @@ mod tests {
         );
         // A payload longer than declared is refused.
         assert!(decompress(FLAG_ZSTD, &stored, raw_len - 1).is_err());
+    }
+
+    #[test]
+    fn large_payloads_of_several_frames_decompress_in_parallel() {
+        let raw: Vec<u8> = (0..(BLOCKS_MIN_BYTES + 3 * 1024 * 1024) as u32)
+            .map(|i| (i / 7 % 251) as u8)
+            .collect();
+        let ((), stored, raw_len) =
+            zstd_blocks_of(1 << 20, |w| w.write_all(&raw)).expect("compress");
+        let frames = parallel_frames(&stored, raw_len).expect("frames with sizes");
+        assert!(frames.len() > 2);
+        assert_eq!(
+            decompress(FLAG_ZSTD, &stored, raw_len).expect("decompress"),
+            raw
+        );
+        // A damaged frame fails the payload; it does not panic.
+        let mut damaged = stored.clone();
+        let (at, len, _) = frames[1];
+        damaged[at + len / 2] ^= 0xff;
+        let _ = decompress(FLAG_ZSTD, &damaged, raw_len);
+        // Declared sizes that do not add up fall back to one piece, which then fails.
+        assert!(decompress(FLAG_ZSTD, &stored, raw_len + 1).is_err());
     }
 
     #[test]
