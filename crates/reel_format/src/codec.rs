@@ -17,6 +17,12 @@ pub(crate) const BLOCKS_MIN_BYTES: usize = 16 << 20;
 #[cfg(not(target_arch = "wasm32"))]
 const BLOCK_BYTES: usize = 4 << 20;
 
+/// Threads for compressing or decompressing one payload: one per core, up to 8.
+#[cfg(not(target_arch = "wasm32"))]
+fn worker_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+}
+
 /// Zstandard's level: 1 is its fastest standard level and, on the small chunks of many
 /// entities, also compresses best (larger levels tune for longer inputs).
 #[cfg(not(target_arch = "wasm32"))]
@@ -149,7 +155,7 @@ fn zstd_decompress_parallel(
         jobs.push((&stored[at..at + len], part));
         rest = tail;
     }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let threads = worker_threads();
     let per_thread = jobs.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let workers: Vec<_> = jobs
@@ -209,7 +215,7 @@ fn zstd_blocks_of<T, E: From<std::io::Error>>(
     use std::sync::mpsc;
     use std::sync::Mutex;
 
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let threads = worker_threads();
     // Bounded: the serializer waits rather than buffering the payload.
     let (block_tx, block_rx) = mpsc::sync_channel::<(usize, Vec<u8>)>(threads);
     let block_rx = Mutex::new(block_rx);

@@ -634,8 +634,7 @@ impl StreamDecoder {
                 StreamState::Frames => decoder.read_frame(),
                 _ => decoder.read_stream_header().map(|_| None),
             };
-            let header = decoder.header;
-            self.header = header;
+            self.header = decoder.header;
             used += len;
             self.offset += len as u64;
             match (result, self.state) {

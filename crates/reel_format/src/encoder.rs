@@ -84,7 +84,7 @@ impl<W: Write> Encoder<W> {
                 crate::codec::zstd_blocks(|w| payload::encode_into(msg, w))
                     .map_err(payload_error)?;
             let header = FrameHeader::new(kind, crate::frame::FLAG_ZSTD, raw_len, &stored);
-            return self.write_frame(&header, &stored);
+            return write_frame(&mut self.writer, &mut self.bytes_written, &header, &stored);
         }
         let kind = payload::encode(msg, &mut self.payload).map_err(payload_error)?;
         let raw_len = self.payload.len() as u64;
@@ -93,18 +93,7 @@ impl<W: Write> Encoder<W> {
             .compress(self.options.compression, &self.payload)
             .unwrap_or((0, &self.payload));
         let header = FrameHeader::new(kind, flags, raw_len, stored);
-        let writer = self.writer.as_mut().ok_or(EncodeError::Finished)?;
-        let n = write_frame(writer, &header, stored)?;
-        self.bytes_written += n;
-        Ok(n)
-    }
-
-    #[cfg(not(target_arch = "wasm32"))]
-    fn write_frame(&mut self, header: &FrameHeader, stored: &[u8]) -> Result<u64, EncodeError> {
-        let writer = self.writer.as_mut().ok_or(EncodeError::Finished)?;
-        let n = write_frame(writer, header, stored)?;
-        self.bytes_written += n;
-        Ok(n)
+        write_frame(&mut self.writer, &mut self.bytes_written, &header, stored)
     }
 
     /// Flushes the underlying writer.
@@ -127,14 +116,20 @@ impl<W: Write> Encoder<W> {
     }
 }
 
+/// Writes one frame to the encoder's writer and counts its bytes; returns them. (Fields,
+/// not the encoder: the stored bytes may borrow its buffers.)
 fn write_frame<W: Write>(
-    writer: &mut W,
+    writer: &mut Option<W>,
+    bytes_written: &mut u64,
     header: &FrameHeader,
     stored: &[u8],
-) -> std::io::Result<u64> {
+) -> Result<u64, EncodeError> {
+    let writer = writer.as_mut().ok_or(EncodeError::Finished)?;
     writer.write_all(&header.to_bytes())?;
     writer.write_all(stored)?;
-    Ok((crate::frame::FRAME_HEADER_LEN + stored.len()) as u64)
+    let n = (crate::frame::FRAME_HEADER_LEN + stored.len()) as u64;
+    *bytes_written += n;
+    Ok(n)
 }
 
 /// Whether `msg` is large enough to be compressed in blocks on several threads.

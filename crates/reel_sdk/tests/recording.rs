@@ -257,20 +257,24 @@ fn thresholds_apply_per_entity() {
     assert_eq!(probe.num_rows(), 15, "b's rows follow on flush");
 }
 
-#[test]
-fn byte_trigger_flushes_when_enough_is_pending() {
-    let (rec, probe) = probed(BatcherConfig {
-        flush_num_bytes: 10_000,
-        ..BatcherConfig::never()
-    });
-    // Each row carries 1000 f32 radii: about 4 KB.
-    let radii = vec![Radius(0.5); 1000];
+/// Logs one row of about 4 KB (1000 radii) to entity `a`.
+fn log_4kb_row(rec: &RecordingStream) {
+    let radii = vec![Radius(1.0); 1000];
     rec.log_components(
         "a",
         [ComponentBatch::from_component(&radii)],
         LogOptions::default(),
     )
     .expect("log");
+}
+
+#[test]
+fn byte_trigger_flushes_when_enough_is_pending() {
+    let (rec, probe) = probed(BatcherConfig {
+        flush_num_bytes: 10_000,
+        ..BatcherConfig::never()
+    });
+    log_4kb_row(&rec);
     std::thread::sleep(Duration::from_millis(100));
     assert_eq!(
         probe.num_rows(),
@@ -299,17 +303,6 @@ fn row_trigger_flushes_every_n_rows() {
     assert_eq!(probe.num_chunks(), 2);
     rec.flush_blocking().expect("flush");
     assert_eq!(probe.num_rows(), 25);
-}
-
-/// Logs one row of about 4 KB (1000 radii) to entity `a`.
-fn log_4kb_row(rec: &RecordingStream) {
-    let radii = vec![Radius(1.0); 1000];
-    rec.log_components(
-        "a",
-        [ComponentBatch::from_component(&radii)],
-        LogOptions::default(),
-    )
-    .expect("log");
 }
 
 #[test]
