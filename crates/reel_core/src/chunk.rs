@@ -115,6 +115,11 @@ impl TimeColumn {
         }
     }
 
+    /// The buffer holding the times (possibly a slice of a larger allocation).
+    pub fn buffer(&self) -> &ScalarBuffer<i64> {
+        &self.times
+    }
+
     /// The timeline.
     pub fn timeline(&self) -> &Timeline {
         &self.timeline
@@ -437,15 +442,19 @@ impl Chunk {
                 ));
             }
         }
-        let row_ids: Arc<[RowId]> = chunks
-            .iter()
-            .flat_map(|c| c.row_ids.iter().copied())
-            .collect();
+        // Sized exactly: a merged chunk lives long, and growth by doubling would leave up
+        // to half of its time columns unused.
+        let rows: usize = chunks.iter().map(|c| c.num_rows()).sum();
+        let mut ids = Vec::with_capacity(rows);
+        for c in chunks {
+            ids.extend_from_slice(&c.row_ids);
+        }
+        let row_ids: Arc<[RowId]> = ids.into();
         let timelines = first.timelines.keys().map(|t| {
-            let times: Vec<i64> = chunks
-                .iter()
-                .flat_map(|c| c.timelines[t].times.iter().copied())
-                .collect();
+            let mut times = Vec::with_capacity(rows);
+            for c in chunks {
+                times.extend_from_slice(&c.timelines[t].times);
+            }
             TimeColumn::new(t.clone(), times)
         });
         let mut components = Vec::with_capacity(first.components.len());
@@ -469,6 +478,40 @@ impl Chunk {
             timelines,
             components,
         )
+    }
+
+    /// A copy (same id, same rows) whose columns own buffers holding exactly their data. A
+    /// chunk decoded from a message shares that message's one allocation among its columns,
+    /// so any column kept alive keeps all of it, including bytes no column uses any more.
+    pub fn with_own_buffers(&self) -> Result<Chunk, ChunkError> {
+        let timelines = self
+            .timelines
+            .iter()
+            .map(|(t, c)| {
+                let column = TimeColumn {
+                    timeline: t.clone(),
+                    times: ScalarBuffer::from(c.times.to_vec()),
+                    is_sorted: c.is_sorted,
+                };
+                (t.clone(), column)
+            })
+            .collect();
+        let mut components = BTreeMap::new();
+        for (name, list) in &self.components {
+            let data = list.to_data();
+            let mut copy =
+                arrow_data::transform::MutableArrayData::new(vec![&data], false, data.len());
+            copy.try_extend(0, 0, data.len())
+                .map_err(|e| ChunkError::Arrow(e.to_string()))?;
+            components.insert(name.clone(), ListArray::from(copy.freeze()));
+        }
+        Ok(Chunk {
+            id: self.id,
+            entity_path: self.entity_path.clone(),
+            row_ids: self.row_ids.clone(),
+            timelines,
+            components,
+        })
     }
 
     /// The chunk as an Arrow record batch.

@@ -173,6 +173,8 @@ pub struct ChunkStore {
     /// Temporal chunks by age, for garbage collection.
     by_age: BTreeSet<(RowId, ChunkId)>,
     tree: EntityTree,
+    /// Whether `tree` is kept up to date (see [`ChunkStore::without_entity_tree`]).
+    tree_enabled: bool,
     compaction: CompactionConfig,
     /// Chunks that may still merge, per key and level.
     pending: HashMap<CompactionKey, Vec<Vec<ChunkId>>>,
@@ -194,6 +196,7 @@ impl ChunkStore {
             entities: BTreeMap::new(),
             by_age: BTreeSet::new(),
             tree: EntityTree::default(),
+            tree_enabled: true,
             compaction,
             pending: HashMap::new(),
             bytes: 0,
@@ -204,6 +207,15 @@ impl ChunkStore {
             timelines: BTreeMap::new(),
             cache: LatestAtCache::default(),
         }
+    }
+
+    /// The same store without an entity tree: [`Self::entity_tree`] stays empty. For stores
+    /// that only answer queries (a recording loaded for dataframes), where the tree's
+    /// per-entity time histograms would cost memory and time for nothing — about half the
+    /// decoded size for many entities with irregular log times. Call before inserting.
+    pub fn without_entity_tree(mut self) -> Self {
+        self.tree_enabled = false;
+        self
     }
 
     /// The recording this store holds.
@@ -254,7 +266,7 @@ impl ChunkStore {
         &self.cache
     }
 
-    /// The entity tree.
+    /// The entity tree (empty for a store made [`Self::without_entity_tree`]).
     pub fn entity_tree(&self) -> &EntityTree {
         &self.tree
     }
@@ -296,7 +308,9 @@ impl ChunkStore {
         if chunk.chunk().is_empty() || self.chunks.contains_key(&chunk.chunk().id()) {
             return events;
         }
-        self.tree.add(&chunk);
+        if self.tree_enabled {
+            self.tree.add(&chunk);
+        }
         self.rows += chunk.chunk().num_rows() as u64;
         for column in chunk.chunk().timelines().values() {
             *self.timelines.entry(column.timeline().clone()).or_default() +=
@@ -670,7 +684,9 @@ impl ChunkStore {
                 continue;
             };
             touched.insert(chunk.chunk().entity_path().clone());
-            self.tree.remove(&chunk);
+            if self.tree_enabled {
+                self.tree.remove(&chunk);
+            }
             self.unindex_clears(&chunk);
             self.cache.invalidate_for(&chunk);
             if let Some(levels) = self.pending.get_mut(&CompactionKey::of(chunk.chunk())) {

@@ -35,6 +35,7 @@ impl StoredChunk {
     /// Derives everything the store needs from `chunk`. Costs O(rows log rows) for unsorted
     /// timelines; call it outside any lock.
     pub fn new(chunk: Arc<Chunk>) -> Self {
+        let chunk = without_slack(chunk);
         let row_ids = chunk.row_ids();
         let mut orders = BTreeMap::new();
         let mut ranges = BTreeMap::new();
@@ -194,18 +195,60 @@ fn clear_rows(chunk: &Chunk) -> Vec<(u32, bool)> {
 }
 
 /// Bytes of the chunk's row ids, times and component buffers, counting each distinct
-/// allocation once: slices of one decoded message share their buffers, and counting each
-/// slice's view of the whole allocation would overstate memory many times over.
+/// allocation once, whole: slices of one decoded message share one allocation, which
+/// lives as long as any of them.
 pub fn exact_bytes(chunk: &Chunk) -> usize {
     let mut seen = HashSet::new();
     let mut total = std::mem::size_of_val(chunk.row_ids());
     for column in chunk.timelines().values() {
-        total += std::mem::size_of_val(column.times());
+        total += allocation_bytes(column.buffer().inner(), &mut seen);
     }
     for list in chunk.components().values() {
         total += data_bytes(&list.to_data(), &mut seen);
     }
     total
+}
+
+/// Bytes of the chunk's data itself: what [`exact_bytes`] would be if every column owned
+/// exactly its values.
+fn used_bytes(chunk: &Chunk) -> usize {
+    let times: usize = chunk
+        .timelines()
+        .values()
+        .map(|c| std::mem::size_of_val(c.times()))
+        .sum();
+    let components: usize = chunk
+        .components()
+        .values()
+        .map(|l| l.to_data().get_slice_memory_size().unwrap_or(0))
+        .sum();
+    std::mem::size_of_val(chunk.row_ids()) + times + components
+}
+
+/// `chunk`, or a copy owning exactly its data when its buffers hold more than an eighth
+/// beyond it — a decoded message's allocation, with bytes of columns no longer used (the
+/// row ids' Arrow form) — so the store neither keeps nor counts what no query reads.
+fn without_slack(chunk: Arc<Chunk>) -> Arc<Chunk> {
+    let used = used_bytes(&chunk);
+    if exact_bytes(&chunk) <= used + used / 8 {
+        return chunk;
+    }
+    match chunk.with_own_buffers() {
+        Ok(copy) => Arc::new(copy),
+        Err(err) => {
+            log::warn!("kept chunk {} as decoded: {err}", chunk.id());
+            chunk
+        }
+    }
+}
+
+fn allocation_bytes(buffer: &arrow_buffer::Buffer, seen: &mut HashSet<usize>) -> usize {
+    if seen.insert(buffer.data_ptr().as_ptr() as usize) {
+        // Memory owned elsewhere (a numpy array, say) reports no capacity.
+        buffer.capacity().max(buffer.len())
+    } else {
+        0
+    }
 }
 
 fn data_bytes(data: &arrow_data::ArrayData, seen: &mut HashSet<usize>) -> usize {
@@ -215,9 +258,7 @@ fn data_bytes(data: &arrow_data::ArrayData, seen: &mut HashSet<usize>) -> usize 
         .iter()
         .chain(data.nulls().map(|n| n.buffer()));
     for buffer in buffers {
-        if seen.insert(buffer.data_ptr().as_ptr() as usize) {
-            total += buffer.capacity();
-        }
+        total += allocation_bytes(buffer, seen);
     }
     for child in data.child_data() {
         total += data_bytes(child, seen);

@@ -428,3 +428,63 @@ fn apply_all_keeps_order_and_recordings_apart() {
     assert!(store.recording(&b).and_then(|r| r.info()).is_some());
     store.apply_all(&[]);
 }
+
+#[test]
+fn decoded_chunks_are_stored_without_the_message_around_them() {
+    // 1000 rows decoded from the format share the message's one allocation, row ids'
+    // Arrow form included; the store keeps a copy of exactly the data.
+    let rows: Vec<_> = (0..1000)
+        .map(|i| row(at(i), vec![(VALUE, ints(&[i]))]))
+        .collect();
+    let original = chunk("a", rows);
+    let msg = reel_core::LogMsg::ArrowMsg(reel_core::ArrowMsg {
+        store_id: rec("decoded"),
+        chunk: original.clone(),
+    });
+    let bytes =
+        reel_format::encode_to_vec([&msg], reel_format::EncoderOptions::default()).expect("encode");
+    let decoded = match reel_format::decode_slice(&bytes).next() {
+        Some(Ok(reel_core::LogMsg::ArrowMsg(a))) => a.chunk,
+        other => panic!("expected one chunk, got {other:?}"),
+    };
+    let as_decoded = reel_store::stored::exact_bytes(&decoded);
+    let stored = reel_store::StoredChunk::new(decoded.clone());
+    assert!(
+        !Arc::ptr_eq(stored.chunk(), &decoded),
+        "slack was copied away"
+    );
+    assert_eq!(stored.chunk().id(), original.id());
+    // Row ids (16), one time (8), offsets (4) and a value (8) per row, and no more.
+    let exact = 1000 * (16 + 8 + 4 + 8) + 4;
+    assert!(
+        stored.bytes() >= exact && stored.bytes() < exact + 1024,
+        "{} bytes stored for {exact} of data",
+        stored.bytes()
+    );
+    assert!(
+        as_decoded > stored.bytes() + 16_000,
+        "{as_decoded} bytes as decoded"
+    );
+    let mut s = store();
+    s.insert(stored);
+    assert_eq!(latest(&s, "a", frame(), 500), Some(vec![500]));
+
+    // A chunk built in memory owns exactly its data already and is kept as it is.
+    let own = reel_store::StoredChunk::new(original.clone());
+    assert!(Arc::ptr_eq(own.chunk(), &original));
+}
+
+#[test]
+fn a_store_without_an_entity_tree_answers_queries_and_collects_garbage() {
+    let mut s = uncompacted("no-tree").without_entity_tree();
+    log_static(&mut s, "a/b", &[-1]);
+    for step in 0..50 {
+        log_value(&mut s, "a/b", step, &[step]);
+    }
+    assert_eq!(latest(&s, "a/b", frame(), 20), Some(vec![20]));
+    assert!(s.entity_tree().root().children.is_empty());
+    assert_eq!(s.entity_tree().root().subtree.rows, 0);
+    let (report, _) = s.gc(0, &GcOrder::Oldest, Duration::from_secs(10));
+    assert_eq!(report.chunks, 50);
+    assert_eq!(latest(&s, "a/b", frame(), 20), Some(vec![-1]));
+}
