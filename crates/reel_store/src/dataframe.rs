@@ -7,14 +7,15 @@
 //! only shows it on every row. Indicators (`reel.indicators.*`) carry no data and are left
 //! out.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Deref;
 use std::sync::Arc;
 
 use arrow_array::{
     new_null_array, Array, ArrayRef, DurationNanosecondArray, Int64Array, ListArray, RecordBatch,
-    TimestampNanosecondArray,
+    RecordBatchOptions, TimestampNanosecondArray,
 };
-use arrow_schema::{ArrowError, Field, Schema};
+use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
 use reel_core::{ComponentName, EntityPath, TimeInt, TimeType, Timeline};
 
 use crate::chunk_store::ChunkStore;
@@ -307,9 +308,66 @@ impl<'a> DataframeView<'a> {
     /// The table, as record batches of at most [`BATCH_ROWS`] rows. `columns` names the
     /// columns to keep, in order; empty keeps all.
     pub fn select(&self, columns: &[&str]) -> Result<Vec<RecordBatch>, DataframeError> {
-        let spec = &self.spec;
-        let wanted: Vec<usize> = if columns.is_empty() {
-            (0..=spec.columns.len()).collect()
+        self.select_batches(columns)?.collect()
+    }
+
+    /// [`Self::select`], one batch at a time as the iterator is advanced.
+    pub fn select_batches(
+        &self,
+        columns: &[&str],
+    ) -> Result<SelectBatches<&'a ChunkStore>, DataframeError> {
+        SelectBatches::new(self.store, self.spec.clone(), columns)
+    }
+}
+
+/// A selection's record batches, each computed when asked for. Between batches it holds
+/// the index values (8 bytes each) and, per column, its static value and clears; a batch
+/// needs the query hits of its own rows only. Holds the store through `S` (a reference,
+/// or an `Arc` to outlive the caller's borrow).
+pub struct SelectBatches<S> {
+    store: S,
+    spec: ViewSpec,
+    /// Per output column: `None` for the index, else a position in `spec.columns`.
+    outputs: Vec<Option<(usize, ColumnState)>>,
+    schema: SchemaRef,
+    index: Vec<i64>,
+    /// The first index value of the next batch.
+    next: usize,
+    /// Whether a batch was yielded (an empty selection yields one empty batch).
+    yielded: bool,
+    /// Rows per batch.
+    batch_rows: usize,
+}
+
+/// What a column keeps across batches.
+struct ColumnState {
+    /// Whether it has temporal values on the index timeline; if not, its static value (if
+    /// any) shows on every row.
+    temporal: bool,
+    /// Its latest-at value before all time: the static value, clears respected.
+    static_hit: Option<QueryHit>,
+    /// Clears of its entity on the index timeline, in key order (when filling only).
+    clears: Vec<RowKey>,
+}
+
+impl ViewSpec {
+    /// The selection of this spec against `store`, batch by batch; see
+    /// [`DataframeView::select`].
+    pub fn select_batches<S: Deref<Target = ChunkStore>>(
+        self,
+        store: S,
+        columns: &[&str],
+    ) -> Result<SelectBatches<S>, DataframeError> {
+        SelectBatches::new(store, self, columns)
+    }
+}
+
+impl<S: Deref<Target = ChunkStore>> SelectBatches<S> {
+    fn new(store: S, spec: ViewSpec, columns: &[&str]) -> Result<Self, DataframeError> {
+        let positions: Vec<Option<usize>> = if columns.is_empty() {
+            std::iter::once(None)
+                .chain((0..spec.columns.len()).map(Some))
+                .collect()
         } else {
             let names = spec.column_names();
             columns
@@ -318,121 +376,141 @@ impl<'a> DataframeView<'a> {
                     names
                         .iter()
                         .position(|n| n == c)
+                        .map(|p| p.checked_sub(1))
                         .ok_or_else(|| DataframeError::UnknownColumn((*c).to_owned()))
                 })
                 .collect::<Result<_, _>>()?
         };
-        // Every temporal row of the selected columns, per column.
-        let everything = RangeQuery::new(spec.index.clone(), TimeInt::MIN, TimeInt::MAX);
-        let hits: Vec<Vec<QueryHit>> = spec
-            .columns
-            .iter()
-            .map(|c| {
-                self.store
-                    .range(&everything, &c.entity, std::slice::from_ref(&c.component))
-                    .components
-                    .remove(&c.component)
-                    .unwrap_or_default()
-            })
-            .collect();
-        let index = self.index_values(&hits);
-
-        let mut fields = Vec::with_capacity(wanted.len());
-        let mut arrays: Vec<ArrayRef> = Vec::with_capacity(wanted.len());
-        for &w in &wanted {
-            if w == 0 {
+        let timeline = &spec.index;
+        let mut fields = Vec::with_capacity(positions.len());
+        let mut outputs = Vec::with_capacity(positions.len());
+        for position in positions {
+            let Some(c) = position else {
                 fields.push(Field::new(
-                    spec.index.name().as_str(),
-                    spec.index.typ().arrow_datatype(),
+                    timeline.name().as_str(),
+                    timeline.typ().arrow_datatype(),
                     false,
                 ));
-                arrays.push(index_array(spec.index.typ(), &index));
+                outputs.push(None);
                 continue;
-            }
-            let column = &spec.columns[w - 1];
-            let array = self.column(column, &hits[w - 1], &index)?;
-            fields.push(Field::new(column.name(), array.data_type().clone(), true));
-            arrays.push(array);
+            };
+            let column = &spec.columns[c];
+            let (entity, component) = (&column.entity, &column.component);
+            let datatype = store
+                .component_datatype(entity, component)
+                .unwrap_or(DataType::Null);
+            fields.push(Field::new(column.name(), datatype, true));
+            let temporal = store.has_temporal_values(timeline, entity, component);
+            let static_hit = (!temporal || spec.fill_latest_at)
+                .then(|| {
+                    let before_all = LatestAtQuery::new(timeline.clone(), TimeInt::MIN);
+                    store.latest_at_uncached(&before_all, entity, component)
+                })
+                .flatten();
+            let clears = if spec.fill_latest_at {
+                let everything = RangeQuery::new(timeline.clone(), TimeInt::MIN, TimeInt::MAX);
+                store.range(&everything, entity, &[]).clears
+            } else {
+                Vec::new()
+            };
+            let state = ColumnState {
+                temporal,
+                static_hit,
+                clears,
+            };
+            outputs.push(Some((c, state)));
         }
-        let schema = Arc::new(Schema::new(fields));
-        let batch =
-            RecordBatch::try_new(schema, arrays).map_err(|source| DataframeError::Arrow {
+        let index = index_values(&store, &spec);
+        Ok(Self {
+            store,
+            spec,
+            outputs,
+            schema: Arc::new(Schema::new(fields)),
+            index,
+            next: 0,
+            yielded: false,
+            batch_rows: BATCH_ROWS,
+        })
+    }
+
+    /// Yields batches of at most `rows` rows (at least 1) instead of [`BATCH_ROWS`].
+    pub fn with_batch_rows(mut self, rows: usize) -> Self {
+        self.batch_rows = rows.max(1);
+        self
+    }
+
+    /// The schema every batch has.
+    pub fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    /// Rows in all, over every batch.
+    pub fn num_rows(&self) -> usize {
+        self.index.len()
+    }
+
+    fn batch(&self, values: &[i64]) -> Result<RecordBatch, DataframeError> {
+        let mut arrays: Vec<ArrayRef> = Vec::with_capacity(self.outputs.len());
+        for output in &self.outputs {
+            arrays.push(match output {
+                None => index_array(self.spec.index.typ(), values),
+                Some((c, state)) => self.column(&self.spec.columns[*c], state, values)?,
+            });
+        }
+        let options = RecordBatchOptions::new().with_row_count(Some(values.len()));
+        RecordBatch::try_new_with_options(self.schema.clone(), arrays, &options).map_err(|source| {
+            DataframeError::Arrow {
                 column: "(batch)".into(),
                 source,
-            })?;
-        let rows = batch.num_rows();
-        if rows <= BATCH_ROWS {
-            return Ok(vec![batch]);
-        }
-        Ok((0..rows)
-            .step_by(BATCH_ROWS)
-            .map(|start| batch.slice(start, BATCH_ROWS.min(rows - start)))
-            .collect())
-    }
-
-    /// The index values: given ones, or every time any selected column was logged at,
-    /// filtered.
-    fn index_values(&self, hits: &[Vec<QueryHit>]) -> Vec<i64> {
-        let spec = &self.spec;
-        let mut values: Vec<i64> = match &spec.using_values {
-            Some(v) => v.clone(),
-            None => {
-                let set: BTreeSet<i64> = hits
-                    .iter()
-                    .flatten()
-                    .filter_map(|h| h.key.time.map(|t| t.as_i64()))
-                    .collect();
-                set.into_iter().collect()
             }
-        };
-        if let Some((lo, hi)) = spec.range {
-            values.retain(|v| (lo.as_i64()..=hi.as_i64()).contains(v));
-        }
-        if let Some(keep) = &spec.filter_values {
-            values.retain(|v| keep.contains(v));
-        }
-        values
+        })
     }
 
-    /// One data column over the index values.
+    /// One data column over the index values `values` (sorted, non-empty unless the whole
+    /// selection is empty).
     fn column(
         &self,
         column: &ColumnDescriptor,
-        hits: &[QueryHit],
-        index: &[i64],
+        state: &ColumnState,
+        values: &[i64],
     ) -> Result<ArrayRef, DataframeError> {
-        let arrow_err = |source| DataframeError::Arrow {
-            column: column.name(),
-            source,
-        };
         let timeline = &self.spec.index;
-        let static_hit = if hits.is_empty() || self.spec.fill_latest_at {
-            // Latest-at before all time: the static value, if any, clears respected.
-            self.store.latest_at_uncached(
-                &LatestAtQuery::new(timeline.clone(), TimeInt::MIN),
-                &column.entity,
-                &column.component,
-            )
-        } else {
-            None
+        let fill = self.spec.fill_latest_at;
+        let (Some(&lo), Some(&hi)) = (values.first(), values.last()) else {
+            return Ok(new_null_array(self.schema_type(column), 0));
         };
-        let clears: Vec<RowKey> = if self.spec.fill_latest_at {
-            self.store
+        // The rows of this batch's time span, and for filling, the state entering it.
+        let (hits, entering) = if state.temporal {
+            let window = RangeQuery::new(timeline.clone(), TimeInt::new(lo), TimeInt::new(hi));
+            let hits = self
+                .store
                 .range(
-                    &RangeQuery::new(timeline.clone(), TimeInt::MIN, TimeInt::MAX),
+                    &window,
                     &column.entity,
-                    &[],
+                    std::slice::from_ref(&column.component),
                 )
-                .clears
+                .components
+                .remove(&column.component)
+                .unwrap_or_default();
+            let entering = (fill && lo > i64::MIN)
+                .then(|| {
+                    let before = LatestAtQuery::new(timeline.clone(), TimeInt::new(lo - 1));
+                    self.store
+                        .latest_at_uncached(&before, &column.entity, &column.component)
+                })
+                .flatten();
+            (hits, entering)
         } else {
-            Vec::new()
+            (Vec::new(), None)
         };
-        // For each index value, the hit to show (an index into `hits`, or the static one).
-        let mut picks: Vec<Option<&QueryHit>> = Vec::with_capacity(index.len());
-        let (mut next, mut next_clear) = (0, 0);
-        let mut last: Option<&QueryHit> = None;
-        let mut last_clear: Option<RowKey> = None;
-        for &v in index {
+        let clears = &state.clears;
+        let mut next_clear = clears.partition_point(|c| c.time.is_some_and(|t| t.as_i64() < lo));
+        let mut last_clear: Option<RowKey> = next_clear.checked_sub(1).map(|i| clears[i]);
+        let mut next = 0;
+        let mut last: Option<&QueryHit> = entering.as_ref();
+        // For each index value, the hit to show.
+        let mut picks: Vec<Option<&QueryHit>> = Vec::with_capacity(values.len());
+        for &v in values {
             while next < hits.len() && hits[next].key.time.is_some_and(|t| t.as_i64() <= v) {
                 last = Some(&hits[next]);
                 next += 1;
@@ -443,61 +521,113 @@ impl<'a> DataframeView<'a> {
                 last_clear = Some(clears[next_clear]);
                 next_clear += 1;
             }
-            let pick = if self.spec.fill_latest_at {
-                let candidate = last.or(static_hit.as_ref());
+            let pick = if fill {
+                let candidate = last.or(state.static_hit.as_ref());
                 candidate.filter(|h| last_clear.is_none_or(|c| c <= h.key))
-            } else if hits.is_empty() {
-                static_hit.as_ref()
+            } else if !state.temporal {
+                state.static_hit.as_ref()
             } else {
                 last.filter(|h| h.key.time.is_some_and(|t| t.as_i64() == v))
             };
             picks.push(pick);
         }
-        // Gather the picked cells with one interleave over the chunks they come from.
-        let mut sources: Vec<ListArray> = Vec::new();
-        let mut source_of: BTreeMap<*const reel_core::Chunk, usize> = BTreeMap::new();
-        let mut indices: Vec<(usize, usize)> = Vec::with_capacity(picks.len());
-        let mut null_at: Option<usize> = None;
-        for pick in &picks {
-            match pick {
-                Some(h) => {
-                    let key = Arc::as_ptr(&h.chunk);
-                    let s = *source_of.entry(key).or_insert_with(|| {
-                        sources.push(h.chunk.components()[&column.component].clone());
-                        sources.len() - 1
-                    });
-                    indices.push((s, h.row));
-                }
-                None => indices.push((usize::MAX, 0)),
+        gather(&column.component, &picks, self.schema_type(column)).map_err(|source| {
+            DataframeError::Arrow {
+                column: column.name(),
+                source,
             }
-        }
-        let Some(first) = sources.first() else {
-            let datatype = self.column_type(column);
-            return Ok(new_null_array(&datatype, index.len()));
-        };
-        if indices.iter().any(|(s, _)| *s == usize::MAX) {
-            sources.push(null_list_like(first));
-            null_at = Some(sources.len() - 1);
-        }
-        if let Some(n) = null_at {
-            for i in &mut indices {
-                if i.0 == usize::MAX {
-                    *i = (n, 0);
-                }
-            }
-        }
-        let refs: Vec<&dyn Array> = sources.iter().map(|s| s as &dyn Array).collect();
-        arrow_select::interleave::interleave(&refs, &indices).map_err(arrow_err)
+        })
     }
 
-    /// The Arrow type of a column with no value in range, from any chunk that has it.
-    fn column_type(&self, column: &ColumnDescriptor) -> arrow_schema::DataType {
-        self.store
-            .iter_chunks()
-            .filter(|c| c.entity_path() == &column.entity)
-            .find_map(|c| c.components().get(&column.component))
-            .map_or(arrow_schema::DataType::Null, |l| l.data_type().clone())
+    /// The Arrow type of a data column in the schema.
+    fn schema_type(&self, column: &ColumnDescriptor) -> &DataType {
+        self.schema
+            .field_with_name(&column.name())
+            .map_or(&DataType::Null, |f| f.data_type())
     }
+}
+
+impl<S: Deref<Target = ChunkStore>> Iterator for SelectBatches<S> {
+    type Item = Result<RecordBatch, DataframeError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.next >= self.index.len() && self.yielded {
+            return None;
+        }
+        self.yielded = true;
+        let end = (self.next + self.batch_rows).min(self.index.len());
+        let batch = self.batch(&self.index[self.next..end]);
+        self.next = end;
+        if batch.is_err() {
+            // One error ends the selection.
+            self.next = self.index.len();
+        }
+        Some(batch)
+    }
+}
+
+/// The index values: given ones, or every time any column of the view has a value at,
+/// filtered.
+fn index_values(store: &ChunkStore, spec: &ViewSpec) -> Vec<i64> {
+    let mut values: Vec<i64> = match &spec.using_values {
+        Some(v) => v.clone(),
+        None => {
+            let mut times = Vec::new();
+            for c in &spec.columns {
+                store.component_times(&spec.index, &c.entity, &c.component, &mut times);
+            }
+            times.sort_unstable();
+            times.dedup();
+            times
+        }
+    };
+    if let Some((lo, hi)) = spec.range {
+        values.retain(|v| (lo.as_i64()..=hi.as_i64()).contains(v));
+    }
+    if let Some(keep) = &spec.filter_values {
+        values.retain(|v| keep.contains(v));
+    }
+    values
+}
+
+/// The picked cells of `component` as one list array (null where nothing is picked),
+/// gathered with one interleave over the chunks they come from.
+fn gather(
+    component: &ComponentName,
+    picks: &[Option<&QueryHit>],
+    datatype: &DataType,
+) -> Result<ArrayRef, ArrowError> {
+    let mut sources: Vec<ListArray> = Vec::new();
+    let mut source_of: HashMap<*const reel_core::Chunk, usize> = HashMap::new();
+    let mut indices: Vec<(usize, usize)> = Vec::with_capacity(picks.len());
+    let mut any_null = false;
+    for pick in picks {
+        match pick {
+            Some(h) => {
+                let s = *source_of.entry(Arc::as_ptr(&h.chunk)).or_insert_with(|| {
+                    sources.push(h.chunk.components()[component].clone());
+                    sources.len() - 1
+                });
+                indices.push((s, h.row));
+            }
+            None => {
+                any_null = true;
+                indices.push((usize::MAX, 0));
+            }
+        }
+    }
+    let Some(first) = sources.first() else {
+        return Ok(new_null_array(datatype, picks.len()));
+    };
+    if any_null {
+        sources.push(null_list_like(first));
+        let null_source = sources.len() - 1;
+        for i in indices.iter_mut().filter(|i| i.0 == usize::MAX) {
+            *i = (null_source, 0);
+        }
+    }
+    let refs: Vec<&dyn Array> = sources.iter().map(|s| s as &dyn Array).collect();
+    arrow_select::interleave::interleave(&refs, &indices)
 }
 
 /// A one-row list array of `like`'s type whose only row is null.

@@ -12,7 +12,7 @@ use arrow_schema::{DataType, Field, Schema};
 use reel_core::EntityPath;
 
 use crate::chunk_store::ChunkStore;
-use crate::dataframe::{DataframeError, ViewContents};
+use crate::dataframe::{DataframeError, SelectBatches, ViewContents};
 
 /// What went wrong exporting.
 #[derive(Debug, thiserror::Error)]
@@ -107,20 +107,20 @@ pub fn export_parquet(
         skipped: Vec::new(),
         entities: Vec::new(),
     };
-    // Per entity, per recording: the view's batches.
-    let mut per_entity: BTreeMap<EntityPath, Vec<(String, Vec<RecordBatch>)>> = BTreeMap::new();
+    // Per entity, per recording: the view, as batches computed while they are written.
+    type Selection<'a> = SelectBatches<&'a ChunkStore>;
+    let mut per_entity: BTreeMap<EntityPath, Vec<(String, Selection<'_>)>> = BTreeMap::new();
     for (id, store) in recordings {
         if store.timeline_by_name(index).is_err() {
             manifest.skipped.push(id.clone());
             continue;
         }
         manifest.recordings.push(id.clone());
-        let entities: Vec<EntityPath> = store.entity_paths().cloned().collect();
-        for entity in entities {
+        for entity in store.entity_paths() {
             let contents = ViewContents::Explicit([(format!("/{entity}"), Vec::new())].into());
-            let batches = store.view(index, &contents)?.select(&[])?;
+            let batches = store.view(index, &contents)?.select_batches(&[])?;
             per_entity
-                .entry(entity)
+                .entry(entity.clone())
                 .or_default()
                 .push((id.clone(), batches));
         }
@@ -135,11 +135,9 @@ pub fn export_parquet(
         // The union of the recordings' columns, first seen first (the index leads).
         let mut fields: Vec<Field> = vec![Field::new("recording_id", DataType::Utf8, false)];
         for (_, batches) in &parts {
-            for batch in batches.iter().take(1) {
-                for f in batch.schema().fields() {
-                    if !fields.iter().any(|g| g.name() == f.name()) {
-                        fields.push(f.as_ref().clone().with_nullable(true));
-                    }
+            for f in batches.schema().fields() {
+                if !fields.iter().any(|g| g.name() == f.name()) {
+                    fields.push(f.as_ref().clone().with_nullable(true));
                 }
             }
         }
@@ -152,8 +150,9 @@ pub fn export_parquet(
         let mut writer = parquet::arrow::ArrowWriter::try_new(file, schema.clone(), None)
             .map_err(parquet_err)?;
         let mut rows = 0;
-        for (id, batches) in &parts {
+        for (id, batches) in parts {
             for batch in batches {
+                let batch = batch?;
                 let n = batch.num_rows();
                 let columns: Vec<ArrayRef> = schema
                     .fields()

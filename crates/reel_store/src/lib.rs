@@ -58,7 +58,9 @@ pub use cache::{CacheStats, LatestAtCache};
 pub use chunk_store::{
     ChangeKind, ChangeReason, ChunkStore, ChunkStoreEvent, CompactionConfig, GcOrder, GcReport,
 };
-pub use dataframe::{ColumnDescriptor, DataframeError, DataframeView, ViewContents, ViewSpec};
+pub use dataframe::{
+    ColumnDescriptor, DataframeError, DataframeView, SelectBatches, ViewContents, ViewSpec,
+};
 pub use entity_tree::{EntityNode, EntityStats, EntityTree};
 pub use histogram::TimeHistogram;
 pub use query::{LatestAtQuery, LatestAtResults, QueryHit, RangeQuery, RangeResults, RowKey};

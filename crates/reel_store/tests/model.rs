@@ -3,10 +3,14 @@
 
 mod common;
 
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, RecordBatch};
 use common::*;
 use proptest::prelude::*;
 use reel_core::{ChunkRow, RowId, TimePoint};
-use reel_store::{ChunkStore, CompactionConfig, LatestAtQuery, RangeQuery, StoredChunk};
+use reel_store::{
+    ChunkStore, CompactionConfig, LatestAtQuery, RangeQuery, StoredChunk, ViewContents,
+};
 
 const ENTITIES: [&str; 3] = ["a", "a/b", "c"];
 
@@ -198,7 +202,66 @@ fn run(ops: Vec<Op>, compaction: CompactionConfig) -> Result<(), TestCaseError> 
             prop_assert_eq!(got, model_latest(&model, entity, time));
         }
     }
+    check_dataframes(&store, &model)
+}
+
+/// Dataframe selections: filled with latest-at values they match the reference cell by
+/// cell, and cutting a selection into batches of any size changes nothing.
+fn check_dataframes(store: &ChunkStore, model: &[ModelRow]) -> Result<(), TestCaseError> {
+    let Ok(view) = store.view("frame", &ViewContents::expr("/**")) else {
+        return Ok(()); // Nothing temporal was logged: there is no frame timeline.
+    };
+    let whole: Vec<RecordBatch> = view.select(&[]).map_err(fail)?;
+    for rows in [1, 2, 7] {
+        let batched = view
+            .select_batches(&[])
+            .map_err(fail)?
+            .with_batch_rows(rows)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(fail)?;
+        prop_assert_eq!(concat(&whole)?, concat(&batched)?, "batches of {}", rows);
+    }
+    let times: Vec<i64> = (-1..32).collect();
+    let filled = view.using_index_values(times.clone()).fill_latest_at();
+    for rows in [1, 3, usize::MAX] {
+        let batches = filled
+            .select_batches(&[])
+            .map_err(fail)?
+            .with_batch_rows(rows)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(fail)?;
+        let table = concat(&batches)?;
+        for (entity, name) in ENTITIES.iter().enumerate() {
+            let column = table.column_by_name(&format!("/{name}:{}", VALUE.short_name()));
+            for (i, &t) in times.iter().enumerate() {
+                let got = column
+                    .map(|c| c.as_list::<i32>())
+                    .filter(|list| list.is_valid(i))
+                    .map(|list| values(&list.value(i)));
+                prop_assert_eq!(
+                    got,
+                    model_latest(model, entity, t),
+                    "{} @ {} in batches of {}",
+                    name,
+                    t,
+                    rows
+                );
+            }
+        }
+    }
     Ok(())
+}
+
+fn fail(e: impl std::fmt::Display) -> TestCaseError {
+    TestCaseError::fail(e.to_string())
+}
+
+fn concat(batches: &[RecordBatch]) -> Result<RecordBatch, TestCaseError> {
+    let schema = batches
+        .first()
+        .map(RecordBatch::schema)
+        .ok_or_else(|| fail("no batch"))?;
+    arrow_select::concat::concat_batches(&schema, batches).map_err(fail)
 }
 
 proptest! {
