@@ -7,7 +7,9 @@ logged the same way — one log call per row, as scripts of the reference's era 
 rows on one entity, and 600 entities x 1000 steps. Then, for ROUNDS rounds
 alternating reel and the peer, a fresh process loads the file and selects everything into
 one Arrow table indexed by `frame`, and reports its seconds, its peak RSS, and the RSS it
-started from (after imports), so the growth can be compared with the table's size.
+started from (after imports), so the growth can be compared with the table's size and with
+the data's decoded size (what reel's store holds once loaded, `Recording.memory_bytes`:
+row ids, times and component values, each buffer exactly; the same logical data for both).
 Medians go to bench/results/store.md and stdout.
 """
 
@@ -62,8 +64,11 @@ else:
     import pyarrow, rerun as rr
 base = rss_mb()
 start = time.perf_counter()
+decoded = None
 if sdk == "reel":
-    table = reel.load_recording(path).view(index="frame", contents="/**").select().read_all()
+    recording = reel.load_recording(path)
+    table = recording.view(index="frame", contents="/**").select().read_all()
+    decoded = recording.memory_bytes / 1e6
 else:
     server = rr.server.Server(host="127.0.0.1", datasets={"d": [path]})
     client = server.client()
@@ -72,7 +77,7 @@ else:
     table = frame.to_arrow_table()
 seconds = time.perf_counter() - start
 peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-print(json.dumps({"seconds": seconds, "peak_mb": peak, "base_mb": base, "rows": table.num_rows,
+print(json.dumps({"seconds": seconds, "peak_mb": peak, "base_mb": base, "rows": table.num_rows, "decoded_mb": decoded,
                   "columns": table.num_columns, "table_mb": table.nbytes / 1e6}))
 """
 
@@ -85,7 +90,10 @@ def run(sdk: str, script: str, *args: object) -> str:
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     RESULTS.mkdir(parents=True, exist_ok=True)
-    lines = ["| data | SDK | file MB | load + select s | peak RSS MB | RSS growth MB | table MB | rows |", "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| data | SDK | file MB | load + select s | peak RSS MB | RSS growth MB | growth / decoded | table MB | rows |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for name, (entities, steps) in DATASETS.items():
         files = {}
         for sdk, ext in (("reel", "reel"), ("rerun", "rrd")):
@@ -96,11 +104,13 @@ def main() -> None:
         for _ in range(rounds):
             for sdk in ("reel", "rerun"):
                 samples[sdk].append(json.loads(run(sdk, LOAD, files[sdk])))
+        decoded = samples["reel"][0]["decoded_mb"]
         for sdk, runs in samples.items():
             med = {k: statistics.median(r[k] for r in runs) for k in ("seconds", "peak_mb", "base_mb", "table_mb")}
+            growth = med["peak_mb"] - med["base_mb"]
             row = (
                 f"| {name} | {sdk} | {files[sdk].stat().st_size / 1e6:.1f} | {med['seconds']:.3f} | {med['peak_mb']:.0f} | "
-                f"{med['peak_mb'] - med['base_mb']:.0f} | {med['table_mb']:.1f} | {runs[0]['rows']} |"
+                f"{growth:.0f} | {growth / decoded:.1f}x of {decoded:.1f} MB | {med['table_mb']:.1f} | {runs[0]['rows']} |"
             )
             lines.append(row)
             print(row, flush=True)

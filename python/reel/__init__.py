@@ -640,6 +640,12 @@ class Recording:
         """The recording id."""
         return self._loaded.recording_id
 
+    @property
+    def memory_bytes(self) -> int:
+        """Bytes of memory the recording's data occupies once loaded (every buffer
+        counted once)."""
+        return self._loaded.memory_bytes()
+
     def entity_paths(self) -> list:
         """Every entity that has data, sorted."""
         return self._loaded.entity_paths()
@@ -654,7 +660,7 @@ class Recording:
         where the row did not log it, empty where it cleared it)."""
         import pyarrow as pa
 
-        return pa.ipc.open_stream(self._loaded.to_ipc(entity_path)).read_all()
+        return pa.RecordBatchReader.from_stream(self._loaded.to_arrow(entity_path)).read_all()
 
     def view(self, *, index: str, contents: "str | Sequence[str] | Mapping[str, Any]" = "/**") -> "RecordingView":
         """A dataframe view: one row per value of the timeline ``index``, one column per
@@ -687,7 +693,7 @@ class Recording:
         import pyarrow as pa
 
         raw = int(round(time * 1e9)) if isinstance(time, float) else int(time)
-        return pa.ipc.open_stream(self._loaded.latest_at_ipc(entity_path, timeline, raw)).read_all()
+        return pa.RecordBatchReader.from_stream(self._loaded.latest_at(entity_path, timeline, raw)).read_all()
 
 
 def _index_ints(values: "Any") -> list:
@@ -751,10 +757,11 @@ class RecordingView:
 
     def select(self, *columns: str) -> "Any":
         """Runs the view; returns a ``pyarrow.RecordBatchReader``. Without ``columns``
-        every column is returned."""
+        every column is returned. Batches are computed as they are read, so reading them
+        one by one holds one batch at a time."""
         import pyarrow as pa
 
-        data = self._loaded.view_select(
+        stream = self._loaded.view_select(
             self._index,
             self._exprs,
             self._explicit,
@@ -764,18 +771,17 @@ class RecordingView:
             self._fill,
             [str(c) for c in columns],
         )
-        return pa.ipc.open_stream(data)
+        return pa.RecordBatchReader.from_stream(stream)
 
 
 def load_recording(path_or_bytes: "str | os.PathLike[str] | bytes") -> Recording:
     """Reads a recording from a file or from bytes of the reel format. A truncated or partly
     corrupt input loads everything before the damage and warns once."""
     if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
-        data = bytes(path_or_bytes)
+        loaded = _reel.load(bytes(path_or_bytes))
     else:
-        with open(os.fspath(path_or_bytes), "rb") as f:
-            data = f.read()
-    loaded = _reel.load(data)
+        # Read in Rust as the file streams in: its bytes are never held whole.
+        loaded = _reel.load_file(os.fspath(path_or_bytes))
     if loaded.error is not None:
         warnings.warn(f"the recording is damaged; loaded what came before: {loaded.error}", ReelWarning, stacklevel=2)
     return Recording(loaded)

@@ -101,3 +101,34 @@ def test_parquet_export_reads_back_like_select(recording, recording_bytes, tmp_p
     selected = recording.view(index="frame", contents="/world/s").select().read_all()
     for name in selected.column_names:
         assert exported.column(name).to_pylist() == selected.column(name).to_pylist(), name
+
+
+def test_a_file_streams_into_batches_read_one_at_a_time(tmp_path):
+    # Over 64K rows: the selection comes in several batches, computed as they are read;
+    # the file is read by the loader itself, as it streams from disk.
+    path = tmp_path / "many.reel"
+    rec = rr.new_recording(application_id="df")
+    rec.save(str(path))
+    for frame in range(70_000):
+        rec.set_time_sequence("frame", frame)
+        rec.log_scalar("/s", float(frame))
+    rec.disconnect()  # Finishes the file.
+    loaded = rr.load_recording(path)
+    assert loaded.memory_bytes > 70_000 * 40
+    reader = loaded.view(index="frame", contents="/s").select()
+    first = reader.read_next_batch()
+    assert first.num_rows == 65_536
+    assert first.column(1).to_pylist()[-1] == [65_535.0]
+    rest = reader.read_all()
+    assert rest.num_rows == 70_000 - 65_536
+    assert rest.column("frame").to_pylist()[0] == 65_536
+    with pytest.raises(FileNotFoundError):
+        rr.load_recording(tmp_path / "missing.reel")
+
+
+def test_a_native_stream_is_read_once(recording):
+    stream = recording._loaded.latest_at("/world/s", "frame", 3)
+    table = pa.RecordBatchReader.from_stream(stream).read_all()
+    assert table.column("/world/s:Scalar").to_pylist() == [[30.0]]
+    with pytest.raises(RuntimeError, match="already read"):
+        pa.RecordBatchReader.from_stream(stream)
