@@ -15,14 +15,18 @@ use arrow_array::{
     new_null_array, Array, ArrayRef, DurationNanosecondArray, Int64Array, ListArray, RecordBatch,
     RecordBatchOptions, TimestampNanosecondArray,
 };
+use arrow_buffer::ScalarBuffer;
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
 use reel_core::{ComponentName, EntityPath, TimeInt, TimeType, Timeline};
 
 use crate::chunk_store::ChunkStore;
 use crate::query::{LatestAtQuery, QueryHit, RangeQuery, RowKey};
 
-/// Rows per record batch a selection yields.
+/// Rows per record batch a selection yields, at most.
 pub const BATCH_ROWS: usize = 64 * 1024;
+
+/// Batches cut at chunk ends average at least this many rows, or are not cut there.
+const MIN_CUT_ROWS: usize = 1024;
 
 /// What went wrong building a view.
 #[derive(Debug, thiserror::Error)]
@@ -330,7 +334,12 @@ pub struct SelectBatches<S> {
     /// Per output column: `None` for the index, else a position in `spec.columns`.
     outputs: Vec<Option<(usize, ColumnState)>>,
     schema: SchemaRef,
-    index: Vec<i64>,
+    /// The index values, shared with the batches' index columns.
+    index: ScalarBuffer<i64>,
+    /// Index values after which a batch ends: where the selected columns' chunks end, so
+    /// a column whose rows come from one chunk is a slice of it, not a copy. Empty when
+    /// that would make batches small.
+    cuts: Vec<i64>,
     /// The first index value of the next batch.
     next: usize,
     /// Whether a batch was yielded (an empty selection yields one empty batch).
@@ -421,12 +430,25 @@ impl<S: Deref<Target = ChunkStore>> SelectBatches<S> {
             outputs.push(Some((c, state)));
         }
         let index = index_values(&store, &spec);
+        let mut cuts = Vec::new();
+        if !spec.fill_latest_at {
+            for (c, _) in outputs.iter().flatten() {
+                let column = &spec.columns[*c];
+                store.component_chunk_ends(timeline, &column.entity, &column.component, &mut cuts);
+            }
+            cuts.sort_unstable();
+            cuts.dedup();
+            if cuts.len() > index.len() / MIN_CUT_ROWS {
+                cuts.clear();
+            }
+        }
         Ok(Self {
             store,
             spec,
             outputs,
             schema: Arc::new(Schema::new(fields)),
-            index,
+            index: ScalarBuffer::from(index),
+            cuts,
             next: 0,
             yielded: false,
             batch_rows: BATCH_ROWS,
@@ -449,11 +471,13 @@ impl<S: Deref<Target = ChunkStore>> SelectBatches<S> {
         self.index.len()
     }
 
-    fn batch(&self, values: &[i64]) -> Result<RecordBatch, DataframeError> {
+    fn batch(&self, start: usize, end: usize) -> Result<RecordBatch, DataframeError> {
+        let index = self.index.slice(start, end - start);
+        let values: &[i64] = &index;
         let mut arrays: Vec<ArrayRef> = Vec::with_capacity(self.outputs.len());
         for output in &self.outputs {
             arrays.push(match output {
-                None => index_array(self.spec.index.typ(), values),
+                None => index_array(self.spec.index.typ(), index.clone()),
                 Some((c, state)) => self.column(&self.spec.columns[*c], state, values)?,
             });
         }
@@ -555,8 +579,16 @@ impl<S: Deref<Target = ChunkStore>> Iterator for SelectBatches<S> {
             return None;
         }
         self.yielded = true;
-        let end = (self.next + self.batch_rows).min(self.index.len());
-        let batch = self.batch(&self.index[self.next..end]);
+        let mut end = (self.next + self.batch_rows).min(self.index.len());
+        if let Some(&first) = self.index.get(self.next) {
+            // The first cut at or after the batch's first value ends it.
+            let cut = self.cuts.partition_point(|&c| c < first);
+            if let Some(&c) = self.cuts.get(cut) {
+                let after = self.index[self.next..end].partition_point(|&v| v <= c);
+                end = self.next + after.max(1);
+            }
+        }
+        let batch = self.batch(self.next, end);
         self.next = end;
         if batch.is_err() {
             // One error ends the selection.
@@ -572,12 +604,19 @@ fn index_values(store: &ChunkStore, spec: &ViewSpec) -> Vec<i64> {
     let mut values: Vec<i64> = match &spec.using_values {
         Some(v) => v.clone(),
         None => {
-            let mut times = Vec::new();
+            // Reserved once: the index is the selection's largest allocation.
+            let rows = spec
+                .columns
+                .iter()
+                .map(|c| store.component_rows(&spec.index, &c.entity, &c.component))
+                .sum();
+            let mut times = Vec::with_capacity(rows);
             for c in &spec.columns {
                 store.component_times(&spec.index, &c.entity, &c.component, &mut times);
             }
             times.sort_unstable();
             times.dedup();
+            times.shrink_to_fit();
             times
         }
     };
@@ -619,6 +658,11 @@ fn gather(
     let Some(first) = sources.first() else {
         return Ok(new_null_array(datatype, picks.len()));
     };
+    // Consecutive rows of one chunk: a slice of it, no copy.
+    let consecutive = indices.windows(2).all(|w| w[1] == (w[0].0, w[0].1 + 1));
+    if !any_null && sources.len() == 1 && consecutive {
+        return Ok(Arc::new(first.slice(indices[0].1, indices.len())));
+    }
     if any_null {
         sources.push(null_list_like(first));
         let null_source = sources.len() - 1;
@@ -640,11 +684,12 @@ fn null_list_like(like: &ListArray) -> ListArray {
         .clone()
 }
 
-fn index_array(typ: TimeType, values: &[i64]) -> ArrayRef {
-    let values = values.to_vec();
+fn index_array(typ: TimeType, values: ScalarBuffer<i64>) -> ArrayRef {
     match typ {
-        TimeType::Sequence => Arc::new(Int64Array::from(values)),
-        TimeType::Time => Arc::new(TimestampNanosecondArray::from(values).with_timezone("UTC")),
-        TimeType::Duration => Arc::new(DurationNanosecondArray::from(values)),
+        TimeType::Sequence => Arc::new(Int64Array::new(values, None)),
+        TimeType::Time => {
+            Arc::new(TimestampNanosecondArray::new(values, None).with_timezone("UTC"))
+        }
+        TimeType::Duration => Arc::new(DurationNanosecondArray::new(values, None)),
     }
 }

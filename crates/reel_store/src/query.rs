@@ -439,6 +439,38 @@ impl ChunkStore {
         out.len() > before
     }
 
+    /// Rows of the chunks holding `component` of `entity` on `timeline` (an upper bound on
+    /// what [`Self::component_times`] appends).
+    pub fn component_rows(
+        &self,
+        timeline: &Timeline,
+        entity: &EntityPath,
+        component: &ComponentName,
+    ) -> usize {
+        self.component_index(timeline, entity, component)
+            .map_or(0, |per_chunk| {
+                per_chunk
+                    .by_start
+                    .keys()
+                    .filter_map(|(_, id)| self.chunks.get(id))
+                    .map(|c| c.chunk().num_rows())
+                    .sum()
+            })
+    }
+
+    /// Appends the last time on `timeline` of each chunk holding `component` of `entity`.
+    pub fn component_chunk_ends(
+        &self,
+        timeline: &Timeline,
+        entity: &EntityPath,
+        component: &ComponentName,
+        out: &mut Vec<i64>,
+    ) {
+        if let Some(per_chunk) = self.component_index(timeline, entity, component) {
+            out.extend(per_chunk.by_start.values().map(|end| end.as_i64()));
+        }
+    }
+
     /// Whether `component` of `entity` has any value on `timeline` (static rows aside).
     pub fn has_temporal_values(
         &self,

@@ -199,3 +199,47 @@ fn bad_requests_get_clear_errors() {
         Err(DataframeError::UnknownColumn(_))
     ));
 }
+
+#[test]
+fn selections_slice_the_chunks_they_read_instead_of_copying() {
+    let mut s = store();
+    for c in 0..3 {
+        let rows = (c * 2000..(c + 1) * 2000)
+            .map(|t| row(at(t), vec![(VALUE, ints(&[t * 10]))]))
+            .collect();
+        insert(&mut s, chunk("a", rows));
+    }
+    let view = s.view("frame", &ViewContents::expr("/a")).expect("view");
+    let batches = view.select(&[]).expect("select");
+    // Batches end where chunks end, so each column is a slice of one chunk.
+    assert_eq!(
+        batches
+            .iter()
+            .map(RecordBatch::num_rows)
+            .collect::<Vec<_>>(),
+        vec![2000; 3]
+    );
+    let stored: Vec<*const u8> = s
+        .iter_chunks()
+        .map(|c| c.components()[&VALUE].values().to_data().buffers()[0].as_ptr())
+        .collect();
+    let column = "/a:test.Value";
+    for (i, b) in batches.iter().enumerate() {
+        let list = b.column_by_name(column).expect("column").as_list::<i32>();
+        let values = list.values().to_data().buffers()[0].as_ptr();
+        assert!(stored.contains(&values), "batch {i} was copied");
+        let first = i as i64 * 2000;
+        assert_eq!(index(b)[0], first);
+        assert_eq!(cells(b, column)[1], Some(vec![(first + 1) * 10]));
+    }
+    // Asking for fewer rows per batch still gives every row once, in order.
+    let small: Vec<RecordBatch> = view
+        .select_batches(&[])
+        .expect("select")
+        .with_batch_rows(700)
+        .collect::<Result<_, _>>()
+        .expect("batches");
+    let all: Vec<i64> = small.iter().flat_map(index).collect();
+    assert_eq!(all, (0..6000).collect::<Vec<_>>());
+    assert!(small.iter().all(|b| b.num_rows() <= 700));
+}
