@@ -35,7 +35,7 @@ impl StoredChunk {
     /// Derives everything the store needs from `chunk`. Costs O(rows log rows) for unsorted
     /// timelines; call it outside any lock.
     pub fn new(chunk: Arc<Chunk>) -> Self {
-        let chunk = without_slack(chunk);
+        let (chunk, bytes) = without_slack(chunk);
         let row_ids = chunk.row_ids();
         let mut orders = BTreeMap::new();
         let mut ranges = BTreeMap::new();
@@ -60,7 +60,7 @@ impl StoredChunk {
         }
         let clears = clear_rows(&chunk);
         Self {
-            bytes: exact_bytes(&chunk),
+            bytes,
             min_row_id: row_ids.iter().copied().min().unwrap_or(RowId::ZERO),
             chunk,
             orders,
@@ -227,17 +227,22 @@ fn used_bytes(chunk: &Chunk) -> usize {
 
 /// `chunk`, or a copy owning exactly its data when its buffers hold more than an eighth
 /// beyond it — a decoded message's allocation, with bytes of columns no longer used (the
-/// row ids' Arrow form) — so the store neither keeps nor counts what no query reads.
-fn without_slack(chunk: Arc<Chunk>) -> Arc<Chunk> {
+/// row ids' Arrow form) — so the store neither keeps nor counts what no query reads; with
+/// its [`exact_bytes`].
+fn without_slack(chunk: Arc<Chunk>) -> (Arc<Chunk>, usize) {
     let used = used_bytes(&chunk);
-    if exact_bytes(&chunk) <= used + used / 8 {
-        return chunk;
+    let bytes = exact_bytes(&chunk);
+    if bytes <= used + used / 8 {
+        return (chunk, bytes);
     }
     match chunk.with_own_buffers() {
-        Ok(copy) => Arc::new(copy),
+        Ok(copy) => {
+            let bytes = exact_bytes(&copy);
+            (Arc::new(copy), bytes)
+        }
         Err(err) => {
             log::warn!("kept chunk {} as decoded: {err}", chunk.id());
-            chunk
+            (chunk, bytes)
         }
     }
 }
