@@ -10,6 +10,8 @@
 //! - [`types`]: the built-in components and archetypes, also at [`components`] and
 //!   [`archetypes`];
 //! - [`format`]: the byte format of files and network streams;
+//! - [`store`]: the time-indexed store, latest-at and range queries, and dataframe views
+//!   of recordings read back with [`store::load::load_file`] or [`store::load::load_bytes`];
 //! - [`web`]: the viewer in a browser — [`web::serve_web`], [`web::start_web_viewer_server`],
 //!   and [`web::NotebookExt::as_html`] for notebooks.
 //!
@@ -22,10 +24,30 @@
 //! assert_eq!(memory.num_msgs(), 2); // the store info and one chunk
 //! # Ok::<(), reel::RecordingError>(())
 //! ```
+//!
+//! Reading a recording back as a dataframe, one record batch at a time:
+//!
+//! ```
+//! use reel::store::ViewContents;
+//!
+//! let (rec, memory) = reel::RecordingStreamBuilder::new("example").memory()?;
+//! for frame in 0..3 {
+//!     rec.set_time_sequence("frame", frame);
+//!     rec.log("loss", &reel::archetypes::Scalar::new(1.0 / (frame + 1) as f64))?;
+//! }
+//! rec.flush_blocking()?;
+//! let loaded = reel::store::load::load_bytes(&memory.to_bytes()?);
+//! let view = loaded.store.view("frame", &ViewContents::expr("/**"))?;
+//! assert_eq!(view.column_names(), ["frame", "/loss:Scalar"]);
+//! let rows: usize = view.select_batches(&[])?.map(|b| b.map(|b| b.num_rows()).unwrap_or(0)).sum();
+//! assert_eq!(rows, 3);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub use reel_core as core;
 pub use reel_format as format;
 pub use reel_sdk as sdk;
+pub use reel_store as store;
 pub use reel_types as types;
 
 pub mod web;

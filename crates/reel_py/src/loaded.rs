@@ -1,10 +1,9 @@
-//! Recordings read back for analysis (the core of `reel.load_recording`): decoded into a
-//! store as they are read, and queried as Arrow record batches that reach pyarrow through
-//! the Arrow C stream interface — no copy, and a selection is computed batch by batch as
-//! pyarrow reads it, so it never exists twice.
+//! Recordings read back for analysis (the core of `reel.load_recording`): read into a
+//! store by `reel_store::load`, and queried as Arrow record batches that reach pyarrow
+//! through the Arrow C stream interface — no copy, and a selection is computed batch by
+//! batch as pyarrow reads it, so it never exists twice.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::BufReader;
 use std::sync::Arc;
 
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
@@ -14,16 +13,8 @@ use parking_lot::Mutex;
 use pyo3::exceptions::{PyKeyError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
-use reel_core::{Chunk, LogMsg, StoreKind};
-use reel_format::DecodeError;
-use reel_store::{ChunkStore, CompactionConfig, LatestAtQuery, StoredChunk, ViewContents};
-
-/// Decoded messages waiting for the indexing thread: enough to keep both threads busy,
-/// few enough that decoding cannot run far ahead and hold the file decoded twice.
-const IN_FLIGHT: usize = 16;
-
-/// Bytes read from a file at a time.
-const READ_BUFFER: usize = 1 << 20;
+use reel_core::Chunk;
+use reel_store::{ChunkStore, LatestAtQuery, ViewContents};
 
 /// A recording read back from the reel format.
 #[pyclass(name = "LoadedRecording", module = "reel._reel", frozen)]
@@ -302,95 +293,31 @@ fn entity_batches(chunks: &[Arc<Chunk>]) -> Result<(SchemaRef, Vec<RecordBatch>)
 /// recorded.
 #[pyfunction]
 pub(crate) fn load(py: Python<'_>, bytes: &[u8]) -> PyLoaded {
-    py.detach(|| index_messages(reel_format::decode_slice(bytes)))
+    py.detach(|| PyLoaded::from(reel_store::load::load_bytes(bytes)))
 }
 
 /// Reads a reel file as it streams from disk (never holding its bytes whole); everything
 /// before any damage is kept and the error recorded.
 #[pyfunction]
 pub(crate) fn load_file(py: Python<'_>, path: std::path::PathBuf) -> PyResult<PyLoaded> {
-    let file = std::fs::File::open(&path)?;
-    let reader = BufReader::with_capacity(READ_BUFFER, file);
-    Ok(py.detach(|| index_messages(reel_format::Decoder::new(reader))))
+    let loaded = py.detach(|| reel_store::load::load_file(&path))?;
+    Ok(PyLoaded::from(loaded))
 }
 
-/// A decoded message, with what the store derives from a chunk already derived.
-enum Decoded {
-    Info {
-        application_id: String,
-        recording_id: String,
-    },
-    Chunk {
-        recording_id: String,
-        chunk: StoredChunk,
-    },
-}
-
-/// Indexes decoded messages into a store while a second thread decodes them and prepares
-/// their chunks (sort orders, and a copy owning exactly its data, which frees each decoded
-/// message on the thread that allocated it). Compaction runs as chunks arrive.
-fn index_messages(messages: impl Iterator<Item = Result<LogMsg, DecodeError>> + Send) -> PyLoaded {
-    let mut store = ChunkStore::new(
-        reel_core::StoreId::recording(reel_core::RecordingId::new("loaded")),
-        CompactionConfig::default(),
-    )
-    .without_entity_tree();
-    let (mut application_id, mut recording_id, mut error) = (None, None, None);
-    let mut timelines = BTreeSet::new();
-    let (tx, rx) = std::sync::mpsc::sync_channel(IN_FLIGHT);
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            for item in messages {
-                let decoded = match item {
-                    Ok(LogMsg::SetStoreInfo(s)) if s.info.store_id.kind == StoreKind::Recording => {
-                        Ok(Decoded::Info {
-                            application_id: s.info.application_id.to_string(),
-                            recording_id: s.info.store_id.id.to_string(),
-                        })
-                    }
-                    Ok(LogMsg::ArrowMsg(a)) if a.store_id.kind == StoreKind::Recording => {
-                        Ok(Decoded::Chunk {
-                            recording_id: a.store_id.id.to_string(),
-                            chunk: StoredChunk::new(a.chunk),
-                        })
-                    }
-                    Ok(_) => continue,
-                    Err(e) => Err(e),
-                };
-                if tx.send(decoded).is_err() {
-                    return;
-                }
-            }
-        });
-        for item in rx {
-            match item {
-                Ok(Decoded::Info {
-                    application_id: app,
-                    recording_id: id,
-                }) => {
-                    application_id.get_or_insert(app);
-                    recording_id.get_or_insert(id);
-                }
-                Ok(Decoded::Chunk {
-                    recording_id: id,
-                    chunk,
-                }) => {
-                    recording_id.get_or_insert(id);
-                    for t in chunk.chunk().timelines().keys() {
-                        timelines.insert((t.name().to_string(), t.typ().to_string()));
-                    }
-                    store.insert(chunk);
-                }
-                Err(e) => error = Some(e.to_string()),
-            }
+impl From<reel_store::load::LoadedRecording> for PyLoaded {
+    fn from(loaded: reel_store::load::LoadedRecording) -> Self {
+        let timelines = loaded
+            .store
+            .timelines()
+            .keys()
+            .map(|t| (t.name().to_string(), t.typ().to_string()))
+            .collect();
+        Self {
+            application_id: loaded.application_id,
+            recording_id: loaded.recording_id,
+            timelines,
+            error: loaded.error,
+            store: Arc::new(loaded.store),
         }
-    });
-    store.compact();
-    PyLoaded {
-        application_id,
-        recording_id,
-        timelines,
-        error,
-        store: Arc::new(store),
     }
 }

@@ -12,6 +12,8 @@
 //! - [`cache`]: the latest-at cache, invalidated by what a change can affect.
 //! - [`entity_tree`]: the path hierarchy with counts and time histograms.
 //! - [`histogram`]: [`TimeHistogram`], row density over a timeline.
+//! - `load` (not on wasm32): a recording file or bytes into one [`ChunkStore`] for
+//!   queries, small chunks merged entity by entity without holding them all decoded.
 //!
 //! # Query semantics
 //!
@@ -50,6 +52,8 @@ pub mod entity_tree;
 #[cfg(feature = "parquet")]
 pub mod export;
 pub mod histogram;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod load;
 pub mod query;
 pub mod store;
 pub mod stored;
