@@ -1,11 +1,17 @@
 //! CPU time of one viewer frame (the app's UI pass plus tessellation, no GPU), headless,
 //! on the four workloads the viewer must keep interactive:
 //! (a) 1,000 scalar entities in one plot view, (b) 5,000 entities in the tree,
-//! (c) one series of 1M points, (d) 1M text log rows.
+//! (c) one series of 1M points, (d) 1M text log rows; (a) and (c) also while the plot is
+//! dragged (panned) every frame.
 //! Target: under 8 ms per frame each. Run: `cargo bench -p reel_viewer --bench frame`.
 //!
 //! Also prints, once, the time from a recording's bytes to the first complete frame (load
-//! and draw) and the load rate, for the demo-sized and the large workloads.
+//! and draw) and the load rate, for the demo-sized and the large workloads; and for a
+//! 1 GB file opened as `reel FILE` opens it (read on a thread while the UI renders): the
+//! time to the first frame showing data, to the whole recording, the ingest rate while
+//! rendering, and the frames' CPU time meanwhile. The file (256 noise images of 4 MiB and
+//! a scalar per frame, incompressible) is written once to the temp directory; set
+//! `REEL_BENCH_SKIP_LARGE=1` to leave this part out.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,7 +19,7 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion};
 use reel_sdk::RecordingStreamBuilder;
 use reel_store::Store;
-use reel_types::archetypes::{Points3D, Scalar, TextLog};
+use reel_types::archetypes::{Image, Points3D, Scalar, TextLog};
 use reel_viewer::{AppOptions, ViewerApp};
 
 /// Encoded recording bytes made by `log`.
@@ -75,6 +81,9 @@ fn text_1m() -> Vec<u8> {
 struct Frame {
     ctx: egui::Context,
     app: ViewerApp,
+    /// When panning: frames run so far; each frame drags the pointer (held down over the
+    /// views area) a few points, back and forth.
+    pan: Option<u32>,
 }
 
 impl Frame {
@@ -86,6 +95,7 @@ impl Frame {
         let mut frame = Self {
             ctx: egui::Context::default(),
             app: ViewerApp::new(store, AppOptions::default(), || {}),
+            pan: None,
         };
         // The first complete frame: layout settles over a few passes.
         for _ in 0..3 {
@@ -99,7 +109,8 @@ impl Frame {
         let (mut ui, mut tess) = (Duration::ZERO, Duration::ZERO);
         for _ in 0..n {
             let start = Instant::now();
-            let mut output = self.ctx.run_ui(self.input(), |ui| self.app.ui(ui));
+            let input = self.next_input();
+            let mut output = self.ctx.run_ui(input, |ui| self.app.ui(ui));
             let mid = Instant::now();
             std::hint::black_box(self.ctx.tessellate(std::mem::take(&mut output.shapes), 1.0));
             output.textures_delta.clear();
@@ -119,8 +130,30 @@ impl Frame {
         }
     }
 
+    /// The next frame's input: with panning, the pointer pressed mid-view, then moved.
+    fn next_input(&mut self) -> egui::RawInput {
+        let mut input = self.input();
+        if let Some(n) = self.pan.as_mut() {
+            // 40 frames right, 40 back, 4 points a frame, in the middle of the views area.
+            let step = (*n % 80) as f32;
+            let x = 560.0 + if step < 40.0 { step } else { 80.0 - step } * 4.0;
+            let at = egui::pos2(x, 300.0);
+            input.events.push(egui::Event::PointerMoved(at));
+            if *n == 0 {
+                input.events.push(egui::Event::PointerButton {
+                    pos: at,
+                    button: egui::PointerButton::Primary,
+                    pressed: true,
+                    modifiers: egui::Modifiers::NONE,
+                });
+            }
+            *n += 1;
+        }
+        input
+    }
+
     fn run(&mut self) {
-        let input = self.input();
+        let input = self.next_input();
         let output = self.ctx.run_ui(input, |ui| self.app.ui(ui));
         let mut output = output;
         std::hint::black_box(self.ctx.tessellate(std::mem::take(&mut output.shapes), 1.0));
@@ -129,19 +162,115 @@ impl Frame {
     }
 }
 
+/// A 1 GB recording file: 256 frames of a 1024x1024 RGBA noise image and a scalar.
+fn large_file() -> std::path::PathBuf {
+    let path = std::env::temp_dir().join("reel-bench-viewer-1gb.reel");
+    if std::fs::metadata(&path).is_ok_and(|m| m.len() > 1_000_000_000) {
+        return path;
+    }
+    let rec = RecordingStreamBuilder::new("bench")
+        .save(&path)
+        .expect("recording");
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    for frame in 0..256i64 {
+        rec.set_time_sequence("frame", frame);
+        let pixels: Vec<u8> = (0..1024 * 1024 / 2)
+            .flat_map(|_| {
+                // xorshift64: incompressible pixels, 8 at a time.
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state.to_le_bytes()
+            })
+            .collect();
+        let image = Image::from_rgb8(1024, 1024, 4, pixels).expect("image");
+        rec.log("camera/image", &image).expect("log");
+        rec.log("metrics/loss", &Scalar::new(1.0 / (frame + 1) as f64))
+            .expect("log");
+    }
+    rec.flush_blocking().expect("flush");
+    drop(rec);
+    path
+}
+
+/// Opens the 1 GB file as `reel FILE` does and renders frames until it is all in.
+fn large_recording() {
+    let path = large_file();
+    let size = std::fs::metadata(&path).map_or(0, |m| m.len()) as f64 / 1e6;
+    let start = Instant::now();
+    let store = Arc::new(Store::default());
+    let mut frame = Frame {
+        ctx: egui::Context::default(),
+        app: ViewerApp::new(store.clone(), AppOptions::default(), || {}),
+        pan: None,
+    };
+    let source = reel_viewer::native::load_file(store.clone(), path, frame.ctx.clone());
+    frame.app.add_source(source);
+    let (mut first_data, mut frames, mut busy, mut worst) =
+        (None, 0u32, Duration::ZERO, Duration::ZERO);
+    let loaded = loop {
+        let done = frame.app.sources().iter().all(|s| {
+            !matches!(
+                s.progress.state(),
+                reel_viewer::sources::SourceState::Running
+            )
+        });
+        let had_data = store.bytes() > 0;
+        let t = Instant::now();
+        frame.run();
+        let spent = t.elapsed();
+        frames += 1;
+        busy += spent;
+        worst = worst.max(spent);
+        if had_data && first_data.is_none() {
+            first_data = Some(start.elapsed());
+        }
+        if done {
+            break start.elapsed();
+        }
+        // A display's pace, not a busy loop: ~60 frames/s while loading.
+        std::thread::sleep(Duration::from_millis(16).saturating_sub(spent));
+    };
+    for _ in 0..3 {
+        frame.run();
+    }
+    let complete = start.elapsed();
+    eprintln!(
+        "large_recording_1gb: {size:.0} MB; first frame with data after {:.2} s; all read after \
+         {:.2} s ({:.0} MB/s while rendering {frames} frames, {:.1} ms CPU each on average, \
+         {:.1} ms at most); complete frame after {:.2} s",
+        first_data.unwrap_or(loaded).as_secs_f64(),
+        loaded.as_secs_f64(),
+        size / loaded.as_secs_f64(),
+        busy.as_secs_f64() * 1e3 / f64::from(frames.max(1)),
+        worst.as_secs_f64() * 1e3,
+        complete.as_secs_f64(),
+    );
+}
+
 fn frames(c: &mut Criterion) {
+    if std::env::var_os("REEL_BENCH_SKIP_LARGE").is_none() {
+        large_recording();
+    }
     let mut group = c.benchmark_group("viewer_frame");
     group
         .sample_size(30)
         .measurement_time(Duration::from_secs(6));
-    for (name, make) in [
-        ("scalars_1000_entities", scalars_1000 as fn() -> Vec<u8>),
-        ("tree_5000_entities", entities_5000),
-        ("series_1m_points", series_1m),
-        ("text_log_1m_rows", text_1m),
+    for (name, make, pan) in [
+        (
+            "scalars_1000_entities",
+            scalars_1000 as fn() -> Vec<u8>,
+            false,
+        ),
+        ("scalars_1000_entities_panning", scalars_1000, true),
+        ("tree_5000_entities", entities_5000, false),
+        ("series_1m_points", series_1m, false),
+        ("series_1m_points_panning", series_1m, true),
+        ("text_log_1m_rows", text_1m, false),
     ] {
         let bytes = make();
         let (mut frame, loaded, first) = Frame::new(&bytes);
+        frame.pan = pan.then_some(0);
         eprintln!(
             "{name}: {:.1} MB loaded in {:.2} s ({:.0} MB/s), first complete frame after {:.2} s",
             bytes.len() as f64 / 1e6,

@@ -43,8 +43,8 @@ pub struct TimeSeriesView {
     /// The cursor's x on screen in the previous frame.
     last_cursor_x: Option<f32>,
     dragging_cursor: bool,
-    /// The lines drawn as one mesh in the last frame, by what they were built from.
-    mesh: Option<(u64, MeshLines)>,
+    /// The lines drawn as one mesh in the last frame.
+    mesh: Option<MeshLines>,
 }
 
 /// One entity's scalars on one timeline, sorted by time.
@@ -360,26 +360,32 @@ impl TimeSeriesView {
 
         if !mesh_entities.is_empty() {
             let transform = &response.transform;
-            let key = mesh_key(transform, &mesh_entities, &self.series);
-            if self.mesh.as_ref().is_none_or(|(k, _)| *k != key) {
+            let content = mesh_content_key(&mesh_entities, &self.series);
+            let reused = self
+                .mesh
+                .as_mut()
+                .is_some_and(|lines| lines.moved_to(content, transform));
+            if !reused {
+                // Built one view width beyond each side, so panning moves it for a while.
                 let (b0, b1) = (transform.bounds().min()[0], transform.bounds().max()[0]);
-                let columns = transform.frame().width().max(1.0) as usize;
+                let covered = (b0 - (b1 - b0), b1 + (b1 - b0));
+                let columns = 3 * transform.frame().width().max(1.0) as usize;
                 let lines = mesh_entities.iter().filter_map(|(entity, highlighted)| {
                     let series = self.series.get(*entity)?;
                     Some(MeshLine {
                         entity: (*entity).clone(),
-                        points: series.decimated(b0, b1, columns),
+                        points: series.decimated(covered.0, covered.1, columns),
                         color: series.style.color,
                         width: if *highlighted { 3.0 } else { 1.5 },
                     })
                 });
-                self.mesh = Some((key, MeshLines::build(transform, lines)));
+                self.mesh = Some(MeshLines::build(transform, content, covered, lines));
             }
             let pointer = response
                 .response
                 .hover_pos()
                 .filter(|_| response.hovered_plot_item.is_none());
-            let hovered = self.mesh.as_ref().and_then(|(_, lines)| {
+            let hovered = self.mesh.as_ref().and_then(|lines| {
                 ui.painter()
                     .with_clip_rect(*transform.frame())
                     .add(egui::Shape::Mesh(lines.mesh.clone()));
@@ -429,15 +435,44 @@ struct MeshLine {
     width: f32,
 }
 
-/// Series drawn as one mesh of quads, with their screen polylines for hovering.
+/// Series drawn as one mesh of quads, with their screen polylines for hovering. A pan
+/// (the same scale, the view still inside what was built) moves the mesh instead of
+/// rebuilding it.
 struct MeshLines {
     mesh: Arc<egui::Mesh>,
+    /// Where the lines were on screen when built (hover subtracts `shift`).
     polylines: Vec<(EntityPath, Vec<egui::Pos2>)>,
+    /// What the lines show: series, colours, highlights ([`mesh_content_key`]).
+    content: u64,
+    /// Frame size and bounds size when built: equal ones mean the same scale.
+    scale: [f64; 4],
+    /// The plot x range the lines were decimated over.
+    covered: (f64, f64),
+    /// A plot point and its screen position when built.
+    anchor: (egui_plot::PlotPoint, egui::Pos2),
+    /// How far the mesh has moved since it was built.
+    shift: egui::Vec2,
+}
+
+/// What decides a transform's scale: frame width and height, bounds width and height.
+fn scale_of(transform: &egui_plot::PlotTransform) -> [f64; 4] {
+    let (frame, bounds) = (transform.frame(), transform.bounds());
+    [
+        f64::from(frame.width()),
+        f64::from(frame.height()),
+        bounds.width(),
+        bounds.height(),
+    ]
 }
 
 impl MeshLines {
     /// One quad per segment of every line, at `transform`'s screen positions.
-    fn build(transform: &egui_plot::PlotTransform, lines: impl Iterator<Item = MeshLine>) -> Self {
+    fn build(
+        transform: &egui_plot::PlotTransform,
+        content: u64,
+        covered: (f64, f64),
+        lines: impl Iterator<Item = MeshLine>,
+    ) -> Self {
         let mut mesh = egui::Mesh::default();
         let mut polylines = Vec::new();
         for line in lines {
@@ -453,14 +488,46 @@ impl MeshLines {
             }
             polylines.push((line.entity, screen));
         }
+        let anchor =
+            egui_plot::PlotPoint::new(transform.bounds().min()[0], transform.bounds().min()[1]);
         Self {
             mesh: Arc::new(mesh),
             polylines,
+            content,
+            scale: scale_of(transform),
+            covered,
+            anchor: (anchor, transform.position_from_point(&anchor)),
+            shift: egui::Vec2::ZERO,
         }
+    }
+
+    /// Moves the mesh to `transform` if that is a pan of what was built (same content, same
+    /// scale, the view inside the decimated range); returns whether it did.
+    fn moved_to(&mut self, content: u64, transform: &egui_plot::PlotTransform) -> bool {
+        let same_scale = self
+            .scale
+            .iter()
+            .zip(scale_of(transform))
+            .all(|(a, b)| (a - b).abs() <= a.abs() * 1e-9);
+        let (b0, b1) = (transform.bounds().min()[0], transform.bounds().max()[0]);
+        let inside = self.covered.0 <= b0 && b1 <= self.covered.1;
+        if content != self.content || !same_scale || !inside {
+            return false;
+        }
+        let delta = transform.position_from_point(&self.anchor.0) - (self.anchor.1 + self.shift);
+        if delta != egui::Vec2::ZERO {
+            // Unshared once the last frame's shapes are tessellated: no copy.
+            for vertex in &mut Arc::make_mut(&mut self.mesh).vertices {
+                vertex.pos += delta;
+            }
+            self.shift += delta;
+        }
+        true
     }
 
     /// The series whose line passes nearest `pointer`, within [`LINE_HOVER`].
     fn nearest(&self, pointer: egui::Pos2) -> Option<&EntityPath> {
+        let pointer = pointer - self.shift;
         let mut best: Option<(f32, &EntityPath)> = None;
         for (entity, line) in &self.polylines {
             for pair in line.windows(2) {
@@ -474,27 +541,11 @@ impl MeshLines {
     }
 }
 
-/// What the mesh of a frame depends on: the plot's transform, the series' contents and
-/// colours, and which are highlighted.
-fn mesh_key(
-    transform: &egui_plot::PlotTransform,
-    entities: &[(&EntityPath, bool)],
-    series: &HashMap<EntityPath, Series>,
-) -> u64 {
+/// What the mesh shows, apart from where: the series' contents and colours, and which are
+/// highlighted.
+fn mesh_content_key(entities: &[(&EntityPath, bool)], series: &HashMap<EntityPath, Series>) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    let (bounds, frame) = (transform.bounds(), transform.frame());
-    for v in [
-        bounds.min()[0],
-        bounds.min()[1],
-        bounds.max()[0],
-        bounds.max()[1],
-    ] {
-        v.to_bits().hash(&mut h);
-    }
-    for v in [frame.min.x, frame.min.y, frame.max.x, frame.max.y] {
-        v.to_bits().hash(&mut h);
-    }
     for (entity, highlighted) in entities {
         entity.hash64().hash(&mut h);
         highlighted.hash(&mut h);
@@ -596,6 +647,56 @@ mod tests {
         let d = s.decimated(10.0, 20.0, 1000);
         assert_eq!(d.first().map(|p| p[0]), Some(9.0));
         assert_eq!(d.last().map(|p| p[0]), Some(21.0));
+    }
+
+    #[test]
+    fn a_pan_moves_the_mesh_to_where_a_rebuild_would_put_it() {
+        use egui_plot::{PlotBounds, PlotTransform};
+        let frame = egui::Rect::from_min_size(egui::pos2(10.0, 20.0), egui::vec2(400.0, 300.0));
+        let at = |x0: f64, x1: f64| {
+            PlotTransform::new(
+                frame,
+                PlotBounds::from_min_max([x0, 0.0], [x1, 1000.0]),
+                false,
+            )
+        };
+        let s = series(100);
+        let line = |t: &PlotTransform| {
+            let (b0, b1) = (t.bounds().min()[0], t.bounds().max()[0]);
+            let covered = (b0 - (b1 - b0), b1 + (b1 - b0));
+            let points = s.decimated(covered.0, covered.1, 1200);
+            let line = MeshLine {
+                entity: EntityPath::parse_strict("a").expect("path"),
+                points,
+                color: Color32::WHITE,
+                width: 1.5,
+            };
+            MeshLines::build(t, 7, covered, std::iter::once(line))
+        };
+        let mut lines = line(&at(20.0, 60.0));
+        let built = lines.mesh.vertices.len();
+        // Panned by 10 (100 points on screen): moved, not rebuilt, same vertices as a rebuild.
+        assert!(lines.moved_to(7, &at(30.0, 70.0)));
+        let rebuilt = line(&at(30.0, 70.0));
+        assert_eq!(lines.mesh.vertices.len(), built);
+        assert_eq!(lines.shift, egui::vec2(-100.0, 0.0));
+        // Both hold every point (100, fewer than columns): vertex for vertex the same.
+        assert_eq!(rebuilt.mesh.vertices.len(), built);
+        for (moved, fresh) in lines.mesh.vertices.iter().zip(&rebuilt.mesh.vertices) {
+            assert!(
+                moved.pos.distance(fresh.pos) < 1e-3,
+                "{:?} vs {:?}",
+                moved.pos,
+                fresh.pos
+            );
+        }
+        // Hovering follows the move.
+        let on_line = lines.polylines[0].1[25] + lines.shift;
+        assert!(lines.nearest(on_line).is_some());
+        // A zoom, a pan past what was built, or new content rebuilds.
+        assert!(!lines.moved_to(7, &at(30.0, 50.0)));
+        assert!(!lines.moved_to(7, &at(75.0, 115.0)));
+        assert!(!lines.moved_to(8, &at(30.0, 70.0)));
     }
 
     #[test]
