@@ -178,8 +178,9 @@ _POINT_PARTS = (
     components.KeypointIdBatch,
     components.DrawOrderBatch,
 )
-_POINTS2D = components.IndicatorBatch("Points2D")
-_POINTS3D = components.IndicatorBatch("Points3D")
+_TEXT_LOG = components.indicator("TextLog")
+_POINTS2D = components.indicator("Points2D")
+_POINTS3D = components.indicator("Points3D")
 
 
 def _point_dim(positions: Any) -> Optional[int]:
@@ -487,7 +488,7 @@ class RecordingStream(LogFamily):
             except (ValueError, TypeError) as e:
                 return _handle_bad_input(e, None)
         batches = _given(
-            [components.ScalarBatch(scalar), components.IndicatorBatch("Scalar")],
+            [components.ScalarBatch(scalar), components.indicator("Scalar")],
             (label, components.TextBatch),
             (color, components.ColorBatch),
             (radius, components.RadiusBatch),
@@ -507,12 +508,14 @@ class RecordingStream(LogFamily):
         timeless: bool = False,
     ) -> None:
         """Logs one entry of a text log."""
-        batches = _given(
-            [components.TextBatch(text), components.IndicatorBatch("TextLog")],
-            (level, lambda lv: components.TextLogLevelBatch(str(lv))),
-            (color, components.ColorBatch),
-        )
-        batches.extend(_ext_batches(ext))
+        pair = components.pair
+        batches = [pair(components.TextBatch, text), _TEXT_LOG]
+        if level is not None:
+            batches.append(pair(components.TextLogLevelBatch, level if type(level) is str else str(level)))
+        if color is not None:
+            batches.append(pair(components.ColorBatch, color))
+        if ext:
+            batches.extend(_ext_batches(ext))
         self.log_components(entity_path, batches, timeless=timeless)
 
 
@@ -879,7 +882,7 @@ def get_data_recording(recording: Optional[RecordingStream] = None) -> Optional[
     else the global one, else None."""
     if recording is not None:
         return recording
-    return get_thread_local_data_recording() or get_global_data_recording()
+    return _wrap(_reel.get_thread_local() or _reel.get_global())
 
 
 def _module_function(method: Callable[..., Any], default: Any = None, positional: bool = False) -> Callable[..., Any]:
@@ -1074,14 +1077,22 @@ class LoggingHandler(logging.Handler):
         """``path_prefix``: a common prefix for every entity path (default none)."""
         super().__init__()
         self.path_prefix = path_prefix
+        # Entity path per (prefix, logger name): loggers are few, records many.
+        self._paths: dict = {}
 
     def emit(self, record: logging.LogRecord) -> None:
         """Records ``record`` as a text log entry."""
         try:
-            level = self._LEVELS.get(record.levelno, record.levelname)
-            path = record.name.replace(".", "/")
-            if self.path_prefix:
-                path = f"{self.path_prefix.rstrip('/')}/{path}"
-            log_text_entry(path, record.getMessage(), level=level)
+            rec = get_data_recording()
+            if rec is None:
+                return
+            key = (self.path_prefix, record.name)
+            path = self._paths.get(key)
+            if path is None:
+                path = record.name.replace(".", "/")
+                if self.path_prefix:
+                    path = f"{self.path_prefix.rstrip('/')}/{path}"
+                self._paths[key] = path
+            rec.log_text_entry(path, record.getMessage(), level=self._LEVELS.get(record.levelno, record.levelname))
         except Exception:  # a logging handler must not raise
             self.handleError(record)

@@ -209,6 +209,36 @@ def _lenient(method: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+_TRANSFORM3D = c.indicator("Transform3D")
+
+
+def _add_translation(batches: list, t: Any) -> None:
+    """A transform's translation (a `Translation3D` or three numbers), if any."""
+    if isinstance(t, Translation3D):
+        t = t.xyz
+    if t is not None:
+        batches.append(c.pair(c.Translation3DBatch, [t]))
+
+
+def _add_scale(batches: list, s: Any) -> None:
+    """A transform's scale (a `Scale3D`, one number or three), if any."""
+    if isinstance(s, Scale3D):
+        s = s.scale
+    if s is not None:
+        s = np.atleast_1d(np.asarray(s, dtype=np.float32))
+        batches.append(c.Scale3DBatch([np.repeat(s, 3) if s.size == 1 else s]))
+
+
+def _add_rotation(batches: list, r: Any) -> None:
+    """A transform's rotation (a `Quaternion` or `RotationAxisAngle`), if any."""
+    if isinstance(r, Quaternion):
+        batches.append(c.pair(c.RotationQuatBatch, [r.xyzw]))
+    elif isinstance(r, RotationAxisAngle):
+        batches.append(c.RotationAxisAngleBatch([r.axis], [r.angle_radians()]))
+    elif r is not None:
+        raise TypeError(f"rotation: expected Quaternion or RotationAxisAngle, got {type(r).__name__}")
+
+
 def _given(batches: list, *pairs: tuple) -> list:
     """Appends ``make(value)`` (or its native form, `components.pair`) for each
     ``(value, make)`` whose value was given."""
@@ -334,7 +364,7 @@ class LogFamily:
         """Logs 2D rectangles (N, 4) in any `RectFormat`."""
         centers, half = _rects_to_centers(rects, rect_format)
         batches = _given(
-            [c.pair(c.HalfSizes2DBatch, half), c.pair(c.Position2DBatch, centers), c.IndicatorBatch("Boxes2D")],
+            [c.pair(c.HalfSizes2DBatch, half), c.pair(c.Position2DBatch, centers), c.indicator("Boxes2D")],
             (identifiers, c.InstanceKeyBatch),
             (colors, c.ColorBatch),
             (labels, c.TextBatch),
@@ -390,7 +420,7 @@ class LogFamily:
         """Logs oriented 3D boxes: half sizes (N, 3), centers, quaternion rotations."""
         batches: list = []
         if half_sizes is not None:
-            batches += [c.HalfSizes3DBatch(half_sizes), c.IndicatorBatch("Boxes3D")]
+            batches += [c.HalfSizes3DBatch(half_sizes), c.indicator("Boxes3D")]
         _given(
             batches,
             (positions, c.Position3DBatch),
@@ -437,7 +467,7 @@ class LogFamily:
     ) -> None:
         batch = c.pair(c.LineStrip2DBatch if width == 2 else c.LineStrip3DBatch, strips)
         batches = _given(
-            [batch, c.IndicatorBatch(indicator)],
+            [batch, c.indicator(indicator)],
             (identifiers, c.InstanceKeyBatch),
             (stroke_widths, lambda w: c.pair(c.RadiusBatch, _half(w))),
             (colors, c.ColorBatch),
@@ -531,7 +561,7 @@ class LogFamily:
         """Logs one 3D arrow from ``origin`` along ``vector``."""
         batches: list = [c.pair(c.Position3DBatch, [origin])]
         if vector is not None:
-            batches += [c.pair(c.Vector3DBatch, [vector]), c.IndicatorBatch("Arrows3D")]
+            batches += [c.pair(c.Vector3DBatch, [vector]), c.indicator("Arrows3D")]
         _given(batches, (color, c.ColorBatch), (label, c.TextBatch), (width_scale, lambda w: c.pair(c.RadiusBatch, _half(w))))
         self._log_row(entity_path, batches, ext, timeless)
 
@@ -552,7 +582,7 @@ class LogFamily:
         n = len(pos)
         if not np.isfinite(pos).all():
             raise ValueError("mesh positions contain a non-finite value")
-        batches: list = [c.Position3DBatch(pos), c.IndicatorBatch("Mesh3D")]
+        batches: list = [c.Position3DBatch(pos), c.indicator("Mesh3D")]
         if indices is not None:
             idx = np.asarray(indices).reshape(-1, 3)
             if idx.size and (idx.min() < 0 or idx.max() >= n):
@@ -623,7 +653,7 @@ class LogFamily:
         ``transform`` is an optional 3x4 affine matrix."""
         data = _bytes_or_path(mesh_bytes, mesh_path, "mesh")
         media = _reel.check_mesh_file(data, MeshFormat(mesh_format).value)
-        batches = [c.BlobBatch(data), c.MediaTypeBatch(media), c.IndicatorBatch("Asset3D")]
+        batches = [c.BlobBatch(data), c.MediaTypeBatch(media), c.indicator("Asset3D")]
         if transform is not None:
             t = np.asarray(transform, dtype=np.float32)
             if t.shape != (3, 4):
@@ -655,10 +685,10 @@ class LogFamily:
                 c.BlobBatch(data),
                 c.MediaTypeBatch("image/jpeg"),
                 c.ResolutionBatch([[w, h]]),
-                c.IndicatorBatch("EncodedImage"),
+                c.indicator("EncodedImage"),
             ]
         else:
-            batches = [c.TensorDataBatch(arr), c.IndicatorBatch("Image")]
+            batches = [c.TensorDataBatch(arr), c.indicator("Image")]
         if draw_order is not None:
             batches.append(c.DrawOrderBatch(draw_order))
         self._log_row(entity_path, batches, ext, timeless)
@@ -677,7 +707,7 @@ class LogFamily:
         data = _bytes_or_path(img_bytes, img_path, "img")
         fmt = None if img_format is None else ImageFormat(img_format).value
         media, w, h = _reel.inspect_image_file(data, fmt)
-        batches = [c.BlobBatch(data), c.MediaTypeBatch(media), c.ResolutionBatch([[w, h]]), c.IndicatorBatch("EncodedImage")]
+        batches = [c.BlobBatch(data), c.MediaTypeBatch(media), c.ResolutionBatch([[w, h]]), c.indicator("EncodedImage")]
         self._log_row(entity_path, batches, None, timeless)
 
     @_lenient
@@ -693,7 +723,7 @@ class LogFamily:
     ) -> None:
         """Logs a depth image (HxW); ``meter`` is how many units make a meter."""
         arr = _image(image, "HxW or HxWx1", lambda s: len(s) == 2 or (len(s) == 3 and s[2] == 1))
-        batches = [c.TensorDataBatch(arr), c.IndicatorBatch("DepthImage")]
+        batches = [c.TensorDataBatch(arr), c.indicator("DepthImage")]
         if meter is not None:
             batches.append(c.DepthMeterBatch(meter))
         if draw_order is not None:
@@ -714,7 +744,7 @@ class LogFamily:
         arr = _image(image, "HxW or HxWx1", lambda s: len(s) == 2 or (len(s) == 3 and s[2] == 1))
         if not np.issubdtype(arr.dtype, np.integer):
             raise TypeError(f"segmentation image: expected integer class ids, got {arr.dtype}")
-        batches = [c.TensorDataBatch(arr), c.IndicatorBatch("SegmentationImage")]
+        batches = [c.TensorDataBatch(arr), c.indicator("SegmentationImage")]
         if draw_order is not None:
             batches.append(c.DrawOrderBatch(draw_order))
         self._log_row(entity_path, batches, ext, timeless)
@@ -731,7 +761,7 @@ class LogFamily:
         timeless: bool = False,
     ) -> None:
         """Logs a tensor of any shape, with optional dimension names."""
-        batches = [c.TensorDataBatch(tensor, names), c.IndicatorBatch("Tensor")]
+        batches = [c.TensorDataBatch(tensor, names), c.indicator("Tensor")]
         if meter is not None:
             batches.append(c.DepthMeterBatch(meter))
         self._log_row(entity_path, batches, ext, timeless)
@@ -748,45 +778,23 @@ class LogFamily:
         """Logs a transform to the parent space (or from it, with ``from_parent``):
         TranslationAndMat3, TranslationRotationScale3D, Rigid3D, Translation3D, Scale3D,
         RotationAxisAngle, Quaternion, or any of them in a Transform3D."""
-        batches: list = [c.IndicatorBatch("Transform3D")]
+        batches: list = [_TRANSFORM3D]
         while isinstance(transform, Transform3D):
             transform = transform.transform
-
-        def translation(t: Any) -> None:
-            if isinstance(t, Translation3D):
-                t = t.xyz
-            if t is not None:
-                batches.append(c.pair(c.Translation3DBatch, [t]))
-
-        def scale(s: Any) -> None:
-            if isinstance(s, Scale3D):
-                s = s.scale
-            if s is not None:
-                s = np.atleast_1d(np.asarray(s, dtype=np.float32))
-                batches.append(c.Scale3DBatch([np.repeat(s, 3) if s.size == 1 else s]))
-
-        def rotation(r: Any) -> None:
-            if isinstance(r, Quaternion):
-                batches.append(c.pair(c.RotationQuatBatch, [r.xyzw]))
-            elif isinstance(r, RotationAxisAngle):
-                batches.append(c.RotationAxisAngleBatch([r.axis], [r.angle_radians()]))
-            elif r is not None:
-                raise TypeError(f"rotation: expected Quaternion or RotationAxisAngle, got {type(r).__name__}")
-
         if isinstance(transform, (Quaternion, RotationAxisAngle)):
-            rotation(transform)
+            _add_rotation(batches, transform)
         elif isinstance(transform, Translation3D):
-            translation(transform)
+            _add_translation(batches, transform)
         elif isinstance(transform, Scale3D):
-            scale(transform)
+            _add_scale(batches, transform)
         elif isinstance(transform, TranslationAndMat3):
-            translation(transform.translation)
+            _add_translation(batches, transform.translation)
             if transform.mat3x3 is not None:
                 batches.append(c.Mat3x3Batch(transform.mat3x3))
         elif isinstance(transform, (TranslationRotationScale3D, Rigid3D)):
-            translation(transform.translation)
-            rotation(transform.rotation)
-            scale(getattr(transform, "scale", None))
+            _add_translation(batches, transform.translation)
+            _add_rotation(batches, transform.rotation)
+            _add_scale(batches, getattr(transform, "scale", None))
         else:
             raise TypeError(f"unsupported transform {type(transform).__name__}")
         if from_parent:
@@ -846,7 +854,7 @@ class LogFamily:
             m = np.array([[fx, 0, cx], [0, fy, cy], [0, 0, 1]], dtype=np.float32)
         if m.shape != (3, 3) or not np.isfinite(m).all() or m[0, 0] == 0 or m[1, 1] == 0:
             raise ValueError("pinhole: the intrinsics need finite, non-zero focal lengths")
-        batches = [c.PinholeProjectionBatch(m), c.ResolutionBatch([[width, height]]), c.IndicatorBatch("Pinhole")]
+        batches = [c.PinholeProjectionBatch(m), c.ResolutionBatch([[width, height]]), c.indicator("Pinhole")]
         if camera_xyz is not None:
             batches.append(c.ViewCoordinatesBatch([list(_reel.view_coordinates(camera_xyz, "", None))]))
         self._log_row(entity_path, batches, None, timeless)
@@ -864,12 +872,12 @@ class LogFamily:
         """Logs what this space's axes mean: ``xyz`` like "RDF", or an ``up`` axis like "+Z"
         with handedness (default right-handed)."""
         codes = list(_reel.view_coordinates(xyz, up, right_handed))
-        self._log_row(entity_path, [c.ViewCoordinatesBatch([codes]), c.IndicatorBatch("ViewCoordinates")], None, timeless)
+        self._log_row(entity_path, [c.ViewCoordinatesBatch([codes]), c.indicator("ViewCoordinates")], None, timeless)
 
     @_lenient
     def log_disconnected_space(self, entity_path: str, *, timeless: bool = False) -> None:
         """Cuts this entity's space off from its parent's."""
-        self._log_row(entity_path, [c.DisconnectedSpaceBatch(True), c.IndicatorBatch("DisconnectedSpace")], None, timeless)
+        self._log_row(entity_path, [c.DisconnectedSpaceBatch(True), c.indicator("DisconnectedSpace")], None, timeless)
 
     @_lenient
     def log_annotation_context(
@@ -883,13 +891,13 @@ class LogFamily:
         entry is a ClassDescription, an AnnotationInfo, an id, or (id, label[, color])."""
         items = [class_descriptions] if isinstance(class_descriptions, (ClassDescription, AnnotationInfo)) else list(class_descriptions)
         descriptions = [_class_description(d) for d in items]
-        batches = [c.ClassDescriptionBatch(descriptions), c.IndicatorBatch("AnnotationContext")]
+        batches = [c.ClassDescriptionBatch(descriptions), c.indicator("AnnotationContext")]
         self._log_row(entity_path, batches, None, timeless)
 
     @_lenient
     def log_cleared(self, entity_path: str, *, recursive: bool = False) -> None:
         """Clears the entity from now on (with ``recursive``, everything below it too)."""
-        self._log_row(entity_path, [c.ClearIsRecursiveBatch(bool(recursive)), c.IndicatorBatch("Clear")], None, False)
+        self._log_row(entity_path, [c.ClearIsRecursiveBatch(bool(recursive)), c.indicator("Clear")], None, False)
 
     @_lenient
     def log_extension_components(

@@ -515,6 +515,18 @@ class ClassDescriptionBatch(ComponentBatchLike):
 _NULL = _reel.native_batch("null", None, "IndicatorBatch")
 
 
+_INDICATORS: dict = {}
+
+
+def indicator(archetype: str) -> tuple:
+    """The indicator of ``archetype`` as the pair the log functions hand to `_reel`, made
+    once per archetype (an `IndicatorBatch` object per log call cost more than its use)."""
+    made = _INDICATORS.get(archetype)
+    if made is None:
+        made = _INDICATORS[archetype] = (f"reel.indicators.{archetype}", _NULL)
+    return made
+
+
 class IndicatorBatch(ComponentBatchLike):
     """The one-element indicator that says which archetype a row is."""
 
