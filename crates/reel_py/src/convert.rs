@@ -12,7 +12,7 @@ use std::sync::Arc;
 use arrow_array::types::{Float32Type, Float64Type, UInt16Type, UInt32Type, UInt64Type, UInt8Type};
 use arrow_array::{
     Array, ArrayRef, ArrowPrimitiveType, BooleanArray, FixedSizeListArray, NullArray,
-    PrimitiveArray, StringArray,
+    PrimitiveArray,
 };
 use arrow_schema::Field;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -171,19 +171,29 @@ pub(crate) fn to_array(kind: Kind, value: &Bound<'_, PyAny>, what: &str) -> PyRe
             Arc::new(BooleanArray::from(values))
         }
         Kind::Utf8 => {
-            let values = if value.is_instance_of::<PyString>() {
-                vec![value.extract::<String>()?]
+            let not_strings = || PyTypeError::new_err(format!("{what}: expected strings"));
+            let mut builder = arrow_array::builder::StringBuilder::new();
+            if let Ok(text) = value.cast::<PyString>() {
+                builder.append_value(text.to_cow()?);
             } else {
-                items(&value)
-                    .ok_or_else(|| PyTypeError::new_err(format!("{what}: expected strings")))?
-                    .iter()
-                    .map(|v| {
-                        v.extract::<String>()
-                            .map_err(|_| PyTypeError::new_err(format!("{what}: expected strings")))
-                    })
-                    .collect::<PyResult<Vec<_>>>()?
-            };
-            Arc::new(StringArray::from(values))
+                // Borrowed from each Python string where it is UTF-8 already: no copy
+                // between the string and the array.
+                let mut failed = false;
+                each(&value, |v| {
+                    let v = if v.is_instance_of::<PyString>() {
+                        v
+                    } else {
+                        plain(&v).ok()?
+                    };
+                    match v.cast::<PyString>().map(|t| t.to_cow()) {
+                        Ok(Ok(text)) => builder.append_value(&text),
+                        _ => failed = true,
+                    }
+                    (!failed).then_some(())
+                })
+                .ok_or_else(not_strings)?;
+            }
+            Arc::new(builder.finish())
         }
         Kind::Color => Arc::new(PrimitiveArray::<UInt32Type>::from(colors(
             &value,
@@ -532,11 +542,13 @@ fn colors(value: &Bound<'_, PyAny>, packed_array: bool) -> PyResult<Vec<u32>> {
     let Some(rows) = items(value) else {
         return packed(&[channel(value)?]);
     };
-    let nested = rows.iter().any(|r| items(r).is_some());
+    let row_items: Vec<Option<Vec<Bound<'_, PyAny>>>> = rows.iter().map(|r| items(r)).collect();
+    let nested = row_items.iter().any(Option::is_some);
     let rows: Vec<Vec<Channel>> = if nested {
-        rows.iter()
+        row_items
+            .iter()
             .map(|r| {
-                items(r)
+                r.as_ref()
                     .ok_or_else(|| PyValueError::new_err("colors: rows mix numbers and sequences"))?
                     .iter()
                     .map(channel)
