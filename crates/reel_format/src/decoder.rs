@@ -30,13 +30,39 @@ const INITIAL_PAYLOAD_RESERVE: u64 = 16 << 20;
 pub struct DecoderOptions {
     /// The largest message accepted, stored or decompressed, in bytes.
     pub max_message_bytes: u64,
+    /// Whether each compressed message keeps its frame as read ([`DecodedMessage::frame`]),
+    /// so a writer can store it without compressing it again.
+    pub keep_frames: bool,
 }
 
 impl Default for DecoderOptions {
     fn default() -> Self {
         Self {
             max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+            keep_frames: false,
         }
+    }
+}
+
+/// A frame as it was read: header and stored (compressed) payload, checksum verified.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawFrame {
+    /// The format version of the stream it came from: its flags mean what that version
+    /// says.
+    pub version: u16,
+    pub(crate) header: [u8; FRAME_HEADER_LEN],
+    pub(crate) stored: Vec<u8>,
+}
+
+impl RawFrame {
+    /// Bytes it takes in a stream.
+    pub fn len(&self) -> usize {
+        FRAME_HEADER_LEN + self.stored.len()
+    }
+
+    /// Whether it is empty (never: a frame has a header).
+    pub fn is_empty(&self) -> bool {
+        false
     }
 }
 
@@ -215,6 +241,8 @@ pub struct DecodedMessage {
     pub frame_bytes: u64,
     /// Its payload's size before compression.
     pub raw_bytes: u64,
+    /// The frame as read, when asked for ([`DecoderOptions::keep_frames`]) and compressed.
+    pub frame: Option<RawFrame>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -460,13 +488,22 @@ impl<R: Read> Decoder<R> {
             return Ok(None);
         }
 
+        let mut frame = None;
         let raw = if compressed {
-            crate::codec::decompress(h.flags, &stored, h.raw_len).map_err(|reason| {
+            let raw = crate::codec::decompress(h.flags, &stored, h.raw_len).map_err(|reason| {
                 DecodeError::Decompress {
                     offset: start,
                     reason,
                 }
-            })?
+            })?;
+            if self.options.keep_frames {
+                frame = Some(RawFrame {
+                    version,
+                    header: hb,
+                    stored,
+                });
+            }
+            raw
         } else {
             stored
         };
@@ -480,6 +517,7 @@ impl<R: Read> Decoder<R> {
             offset: start,
             frame_bytes: self.offset - start,
             raw_bytes: h.raw_len,
+            frame,
         }))
     }
 

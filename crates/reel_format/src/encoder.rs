@@ -41,6 +41,11 @@ pub enum EncodeError {
     /// The encoder was used after [`Encoder::finish`].
     #[error("the encoder is already finished")]
     Finished,
+    /// A frame read from a stream of another format version cannot be copied as is.
+    #[error(
+        "a frame of format version {0} cannot be copied into a version {FORMAT_VERSION} stream"
+    )]
+    ForeignFrame(u16),
 }
 
 /// Writes a stream header, then one frame per appended message, then an end frame.
@@ -94,6 +99,21 @@ impl<W: Write> Encoder<W> {
             .unwrap_or((0, &self.payload));
         let header = FrameHeader::new(kind, flags, raw_len, stored);
         write_frame(&mut self.writer, &mut self.bytes_written, &header, stored)
+    }
+
+    /// Appends a frame read from another stream as it is (its checksum was verified when it
+    /// was read), without decoding or compressing it again; returns the bytes written. The
+    /// frame must come from a stream of this format version.
+    pub fn append_frame(&mut self, frame: &crate::RawFrame) -> Result<u64, EncodeError> {
+        if frame.version != FORMAT_VERSION {
+            return Err(EncodeError::ForeignFrame(frame.version));
+        }
+        let writer = self.writer.as_mut().ok_or(EncodeError::Finished)?;
+        writer.write_all(&frame.header)?;
+        writer.write_all(&frame.stored)?;
+        let n = frame.len() as u64;
+        self.bytes_written += n;
+        Ok(n)
     }
 
     /// Flushes the underlying writer.

@@ -25,8 +25,8 @@ pub mod net;
 pub mod payload;
 
 pub use decoder::{
-    decode_slice, DecodeError, DecodedMessage, Decoder, DecoderOptions, FrameGate, StreamDecoder,
-    DEFAULT_MAX_MESSAGE_BYTES,
+    decode_slice, DecodeError, DecodedMessage, Decoder, DecoderOptions, FrameGate, RawFrame,
+    StreamDecoder, DEFAULT_MAX_MESSAGE_BYTES,
 };
 pub use encoder::{encode_to_vec, EncodeError, Encoder, EncoderOptions};
 pub use frame::{Compression, StreamHeader, FORMAT_VERSION};

@@ -175,6 +175,7 @@ fn lying_lengths_are_bounded_errors() {
         &bytes[..],
         DecoderOptions {
             max_message_bytes: 64,
+            ..Default::default()
         },
     );
     let first = small.next().expect("an item");

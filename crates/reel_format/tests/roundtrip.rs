@@ -173,3 +173,75 @@ fn a_large_chunk_compressed_in_blocks_round_trips() {
         .expect("decode");
     assert_eq!(decoded, msgs);
 }
+
+#[test]
+fn frames_kept_as_read_are_copied_into_another_stream_unchanged() {
+    use reel_format::{Decoder, DecoderOptions, EncodeError, Encoder};
+    let store_id = StoreId::recording(RecordingId::random());
+    let msgs: Vec<LogMsg> = (0..3)
+        .map(|i| {
+            let row = ChunkRow {
+                row_id: RowId::new(),
+                timepoint: TimePoint::default().with(Timeline::new_sequence("frame"), i),
+                components: vec![ComponentBatch::new(
+                    "test.Text",
+                    Arc::new(StringArray::from(vec!["some text"; 100])) as ArrayRef,
+                )],
+            };
+            let chunk = Chunk::from_rows(EntityPath::parse_forgiving("log"), vec![row]);
+            LogMsg::ArrowMsg(ArrowMsg {
+                store_id: store_id.clone(),
+                chunk: Arc::new(chunk.expect("chunk")),
+            })
+        })
+        .collect();
+    let bytes = encode_to_vec(&msgs, EncoderOptions::default()).expect("encode");
+    let keep = DecoderOptions {
+        keep_frames: true,
+        ..Default::default()
+    };
+    let mut copy = Encoder::new(Vec::new(), EncoderOptions::default()).expect("encoder");
+    let mut copied = 0;
+    let mut decoder = Decoder::with_options(&bytes[..], keep);
+    while let Some(decoded) = decoder.next_message() {
+        let decoded = decoded.expect("decode");
+        let frame = decoded.frame.expect("compressed frames are kept");
+        assert_eq!(frame.len() as u64, decoded.frame_bytes);
+        copy.append_frame(&frame).expect("copy");
+        copied += 1;
+    }
+    assert_eq!(copied, 3);
+    let copy = copy.finish().expect("finish");
+    // The same bytes: frames are written as they were read.
+    assert_eq!(copy, bytes);
+    let again: Vec<LogMsg> = decode_slice(&copy)
+        .collect::<Result<_, _>>()
+        .expect("decode");
+    assert_eq!(again, msgs);
+
+    // Without asking, or for uncompressed frames, nothing is kept.
+    let plain = encode_to_vec(&msgs, EncoderOptions::uncompressed()).expect("encode");
+    for bytes in [&bytes, &plain] {
+        let options = if bytes == &plain {
+            keep
+        } else {
+            DecoderOptions::default()
+        };
+        let mut decoder = Decoder::with_options(&bytes[..], options);
+        while let Some(decoded) = decoder.next_message() {
+            assert!(decoded.expect("decode").frame.is_none());
+        }
+    }
+
+    // A frame of a version-1 stream is not copied into a version-2 one.
+    let v1 = include_bytes!("golden/v1_lz4.reel");
+    let mut decoder = Decoder::with_options(&v1[..], keep);
+    let frame = std::iter::from_fn(|| decoder.next_message())
+        .find_map(|d| d.ok()?.frame)
+        .expect("a compressed version-1 frame");
+    let mut encoder = Encoder::new(Vec::new(), EncoderOptions::default()).expect("encoder");
+    assert!(matches!(
+        encoder.append_frame(&frame),
+        Err(EncodeError::ForeignFrame(1))
+    ));
+}

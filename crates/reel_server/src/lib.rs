@@ -353,6 +353,8 @@ fn serve_client(stream: TcpStream, serving: &Serving) {
     log::info!("{peer}: connected");
     let options = DecoderOptions {
         max_message_bytes: config.max_message_bytes,
+        // Saved frames are written as they came.
+        keep_frames: config.save_dir.is_some(),
     };
     // Each frame waits for room in the server-wide budget before its payload is read, and
     // holds it until it is stored.
@@ -407,7 +409,7 @@ fn serve_client(stream: TcpStream, serving: &Serving) {
         stats
             .bytes
             .fetch_add(decoded.frame_bytes, Ordering::Relaxed);
-        let inserted = store.insert(decoded.msg);
+        let inserted = store.insert_received(decoded.msg, decoded.frame.as_ref());
         release();
         match inserted {
             Ok(Inserted::Stored) => {}

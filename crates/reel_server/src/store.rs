@@ -13,7 +13,7 @@ use std::time::Duration;
 use parking_lot::Mutex;
 use reel_core::{ChunkId, LogMsg, StoreId, StoreInfo};
 use reel_format::frame::{FrameHeader, MessageKind};
-use reel_format::{Decoder, Encoder, EncoderOptions};
+use reel_format::{Decoder, Encoder, EncoderOptions, RawFrame};
 use reel_store::{CompactionConfig, GcOrder};
 
 /// The longest one memory-limit pass may hold a recording's write lock.
@@ -177,6 +177,17 @@ impl Store {
     /// Stores `msg` unless it is a resend; when saving, it is written and flushed before
     /// this returns, so an acknowledgement is never early.
     pub fn insert(&self, msg: LogMsg) -> Result<Inserted, StoreError> {
+        self.insert_received(msg, None)
+    }
+
+    /// [`Self::insert`] for a message received as `frame`: when saving, the frame is
+    /// written as it came (a frame of another format version is encoded again), so the
+    /// server does not compress what the client already compressed.
+    pub fn insert_received(
+        &self,
+        msg: LogMsg,
+        frame: Option<&RawFrame>,
+    ) -> Result<Inserted, StoreError> {
         let mut all = self.meta.lock();
         if self.closed.load(Ordering::SeqCst) {
             return Err(StoreError::Closed);
@@ -212,13 +223,15 @@ impl Store {
             }
         }
         if let Some((path, encoder)) = &mut meta.file {
-            encoder
-                .append(&msg)
-                .and_then(|_| encoder.flush())
-                .map_err(|e| StoreError::Write {
-                    path: path.clone(),
-                    source: std::io::Error::other(e),
-                })?;
+            match frame.filter(|f| f.version == reel_format::FORMAT_VERSION) {
+                Some(frame) => encoder.append_frame(frame),
+                None => encoder.append(&msg),
+            }
+            .and_then(|_| encoder.flush())
+            .map_err(|e| StoreError::Write {
+                path: path.clone(),
+                source: std::io::Error::other(e),
+            })?;
         }
         absorb(meta, &msg);
         self.data.apply(&msg);
