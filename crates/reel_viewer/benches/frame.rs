@@ -6,8 +6,8 @@
 //! Target: under 8 ms per frame each. Run: `cargo bench -p reel_viewer --bench frame`.
 //!
 //! Also prints, once, the time from a recording's bytes to the first complete frame (load
-//! and draw) and the load rate, for the demo-sized and the large workloads; and for a
-//! 1 GB file opened as `reel FILE` opens it (read on a thread while the UI renders): the
+//! and draw) and the load rate, for the workloads; and for the demo recording (if
+//! `scripts/demo.sh` wrote it) and a 1 GB file opened as `reel FILE` opens it (read on a thread while the UI renders): the
 //! time to the first frame showing data, to the whole recording, the ingest rate while
 //! rendering, and the frames' CPU time meanwhile. The file (256 noise images of 4 MiB and
 //! a scalar per frame, incompressible) is written once to the temp directory; set
@@ -193,9 +193,9 @@ fn large_file() -> std::path::PathBuf {
     path
 }
 
-/// Opens the 1 GB file as `reel FILE` does and renders frames until it is all in.
-fn large_recording() {
-    let path = large_file();
+/// Opens `path` as `reel FILE` does and renders frames until it is all in; prints when the
+/// first frame with data came, when everything was read, and the frames' CPU time.
+fn open_as_reel_file(name: &str, path: std::path::PathBuf) {
     let size = std::fs::metadata(&path).map_or(0, |m| m.len()) as f64 / 1e6;
     let start = Instant::now();
     let store = Arc::new(Store::default());
@@ -236,7 +236,7 @@ fn large_recording() {
     }
     let complete = start.elapsed();
     eprintln!(
-        "large_recording_1gb: {size:.0} MB; first frame with data after {:.2} s; all read after \
+        "{name}: {size:.1} MB; first frame with data after {:.2} s; all read after \
          {:.2} s ({:.0} MB/s while rendering {frames} frames, {:.1} ms CPU each on average, \
          {:.1} ms at most); complete frame after {:.2} s",
         first_data.unwrap_or(loaded).as_secs_f64(),
@@ -249,8 +249,18 @@ fn large_recording() {
 }
 
 fn frames(c: &mut Criterion) {
+    // The demo recording, where `scripts/demo.sh` writes it.
+    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../out/demo.reel");
+    if demo.exists() {
+        open_as_reel_file("demo_recording", demo);
+    } else {
+        eprintln!(
+            "demo_recording: {} not found; run scripts/demo.sh first",
+            demo.display()
+        );
+    }
     if std::env::var_os("REEL_BENCH_SKIP_LARGE").is_none() {
-        large_recording();
+        open_as_reel_file("large_recording_1gb", large_file());
     }
     let mut group = c.benchmark_group("viewer_frame");
     group
