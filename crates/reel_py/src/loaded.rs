@@ -3,7 +3,7 @@
 //! through the Arrow C stream interface — no copy, and a selection is computed batch by
 //! batch as pyarrow reads it, so it never exists twice.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
@@ -21,7 +21,6 @@ use reel_store::{ChunkStore, LatestAtQuery, ViewContents};
 pub(crate) struct PyLoaded {
     application_id: Option<String>,
     recording_id: Option<String>,
-    timelines: BTreeSet<(String, String)>,
     error: Option<String>,
     /// The chunks, compacted and indexed; shared with selections still being read.
     store: Arc<ChunkStore>,
@@ -101,7 +100,11 @@ impl PyLoaded {
 
     /// The timelines as `(name, type)`.
     fn timelines(&self) -> Vec<(String, String)> {
-        self.timelines.iter().cloned().collect()
+        self.store
+            .timelines()
+            .keys()
+            .map(|t| (t.name().to_string(), t.typ().to_string()))
+            .collect()
     }
 
     /// One entity's rows in logging order, one batch per stored chunk: one column per
@@ -306,16 +309,9 @@ pub(crate) fn load_file(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Py
 
 impl From<reel_store::load::LoadedRecording> for PyLoaded {
     fn from(loaded: reel_store::load::LoadedRecording) -> Self {
-        let timelines = loaded
-            .store
-            .timelines()
-            .keys()
-            .map(|t| (t.name().to_string(), t.typ().to_string()))
-            .collect();
         Self {
             application_id: loaded.application_id,
             recording_id: loaded.recording_id,
-            timelines,
             error: loaded.error,
             store: Arc::new(loaded.store),
         }

@@ -399,28 +399,17 @@ impl ChunkStore {
     }
 
     /// Appends every time at which `component` of `entity` has a value on `timeline`,
-    /// unsorted and with repeats; returns whether there was any. Costs 8 bytes per row,
-    /// where a range query's hits cost about 50.
+    /// unsorted and with repeats. Costs 8 bytes per row, where a range query's hits cost
+    /// about 50.
     pub fn component_times(
         &self,
         timeline: &Timeline,
         entity: &EntityPath,
         component: &ComponentName,
         out: &mut Vec<i64>,
-    ) -> bool {
-        let Some(per_chunk) = self.component_index(timeline, entity, component) else {
-            return false;
-        };
-        let before = out.len();
-        for (_, chunk_id) in per_chunk.by_start.keys() {
-            let Some(stored) = self.chunks.get(chunk_id) else {
-                continue;
-            };
-            let chunk = stored.chunk();
-            let (Some(list), Some(column)) = (
-                chunk.components().get(component),
-                chunk.timelines().get(timeline),
-            ) else {
+    ) {
+        for (chunk, list) in self.component_chunks(timeline, entity, component) {
+            let Some(column) = chunk.timelines().get(timeline) else {
                 continue;
             };
             let times = column.times();
@@ -436,7 +425,6 @@ impl ChunkStore {
                 );
             }
         }
-        out.len() > before
     }
 
     /// Rows of the chunks holding `component` of `entity` on `timeline` (an upper bound on
@@ -447,15 +435,9 @@ impl ChunkStore {
         entity: &EntityPath,
         component: &ComponentName,
     ) -> usize {
-        self.component_index(timeline, entity, component)
-            .map_or(0, |per_chunk| {
-                per_chunk
-                    .by_start
-                    .keys()
-                    .filter_map(|(_, id)| self.chunks.get(id))
-                    .map(|c| c.chunk().num_rows())
-                    .sum()
-            })
+        self.component_chunks(timeline, entity, component)
+            .map(|(chunk, _)| chunk.num_rows())
+            .sum()
     }
 
     /// Appends the last time on `timeline` of each chunk holding `component` of `entity`.
@@ -478,15 +460,8 @@ impl ChunkStore {
         entity: &EntityPath,
         component: &ComponentName,
     ) -> bool {
-        self.component_index(timeline, entity, component)
-            .is_some_and(|per_chunk| {
-                per_chunk.by_start.keys().any(|(_, id)| {
-                    self.chunks
-                        .get(id)
-                        .and_then(|c| c.chunk().components().get(component))
-                        .is_some_and(|list| list.null_count() < list.len())
-                })
-            })
+        self.component_chunks(timeline, entity, component)
+            .any(|(_, list)| list.null_count() < list.len())
     }
 
     /// The Arrow type `component` of `entity` is stored as (a list type), from any of its
@@ -514,6 +489,23 @@ impl ChunkStore {
             .and_then(|id| type_in(&id))
             // A component whose static rows are all null is in no index but its chunks.
             .or_else(|| index.static_chunks.iter().find_map(type_in))
+    }
+
+    /// The temporal chunks on `timeline` holding `component` of `entity`, with its column,
+    /// in start-time order.
+    fn component_chunks<'a>(
+        &'a self,
+        timeline: &Timeline,
+        entity: &EntityPath,
+        component: &'a ComponentName,
+    ) -> impl Iterator<Item = (&'a Chunk, &'a ListArray)> + 'a {
+        self.component_index(timeline, entity, component)
+            .into_iter()
+            .flat_map(|per_chunk| per_chunk.by_start.keys())
+            .filter_map(move |(_, id)| {
+                let chunk = self.chunks.get(id)?.chunk();
+                Some((chunk.as_ref(), chunk.components().get(component)?))
+            })
     }
 
     fn component_index(

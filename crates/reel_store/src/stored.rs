@@ -198,31 +198,25 @@ fn clear_rows(chunk: &Chunk) -> Vec<(u32, bool)> {
 /// allocation once, whole: slices of one decoded message share one allocation, which
 /// lives as long as any of them.
 pub fn exact_bytes(chunk: &Chunk) -> usize {
-    let mut seen = HashSet::new();
-    let mut total = std::mem::size_of_val(chunk.row_ids());
-    for column in chunk.timelines().values() {
-        total += allocation_bytes(column.buffer().inner(), &mut seen);
-    }
-    for list in chunk.components().values() {
-        total += data_bytes(&list.to_data(), &mut seen);
-    }
-    total
+    memory(chunk).0
 }
 
-/// Bytes of the chunk's data itself: what [`exact_bytes`] would be if every column owned
-/// exactly its values.
-fn used_bytes(chunk: &Chunk) -> usize {
-    let times: usize = chunk
-        .timelines()
-        .values()
-        .map(|c| std::mem::size_of_val(c.times()))
-        .sum();
-    let components: usize = chunk
-        .components()
-        .values()
-        .map(|l| l.to_data().get_slice_memory_size().unwrap_or(0))
-        .sum();
-    std::mem::size_of_val(chunk.row_ids()) + times + components
+/// The chunk's [`exact_bytes`], and the bytes of its data itself: what they would be if
+/// every column owned exactly its values. One pass over the columns for both.
+fn memory(chunk: &Chunk) -> (usize, usize) {
+    let mut seen = HashSet::new();
+    let ids = std::mem::size_of_val(chunk.row_ids());
+    let (mut allocated, mut used) = (ids, ids);
+    for column in chunk.timelines().values() {
+        allocated += allocation_bytes(column.buffer().inner(), &mut seen);
+        used += std::mem::size_of_val(column.times());
+    }
+    for list in chunk.components().values() {
+        let data = list.to_data();
+        allocated += data_bytes(&data, &mut seen);
+        used += data.get_slice_memory_size().unwrap_or(0);
+    }
+    (allocated, used)
 }
 
 /// `chunk`, or a copy owning exactly its data when its buffers hold more than an eighth
@@ -230,8 +224,7 @@ fn used_bytes(chunk: &Chunk) -> usize {
 /// row ids' Arrow form) — so the store neither keeps nor counts what no query reads; with
 /// its [`exact_bytes`].
 fn without_slack(chunk: Arc<Chunk>) -> (Arc<Chunk>, usize) {
-    let used = used_bytes(&chunk);
-    let bytes = exact_bytes(&chunk);
+    let (bytes, used) = memory(&chunk);
     if bytes <= used + used / 8 {
         return (chunk, bytes);
     }

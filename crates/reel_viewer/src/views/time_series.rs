@@ -366,10 +366,7 @@ impl TimeSeriesView {
                 .as_mut()
                 .is_some_and(|lines| lines.moved_to(content, transform));
             if !reused {
-                // Built one view width beyond each side, so panning moves it for a while.
-                let (b0, b1) = (transform.bounds().min()[0], transform.bounds().max()[0]);
-                let covered = (b0 - (b1 - b0), b1 + (b1 - b0));
-                let columns = 3 * transform.frame().width().max(1.0) as usize;
+                let (covered, columns) = mesh_window(transform);
                 let lines = mesh_entities.iter().filter_map(|(entity, highlighted)| {
                     let series = self.series.get(*entity)?;
                     Some(MeshLine {
@@ -452,6 +449,14 @@ struct MeshLines {
     anchor: (egui_plot::PlotPoint, egui::Pos2),
     /// How far the mesh has moved since it was built.
     shift: egui::Vec2,
+}
+
+/// The plot x range a mesh is decimated over, and into how many columns: one view width
+/// beyond each side of the view, so panning moves the mesh for a while before rebuilding.
+fn mesh_window(transform: &egui_plot::PlotTransform) -> ((f64, f64), usize) {
+    let (b0, b1) = (transform.bounds().min()[0], transform.bounds().max()[0]);
+    let columns = 3 * transform.frame().width().max(1.0) as usize;
+    ((b0 - (b1 - b0), b1 + (b1 - b0)), columns)
 }
 
 /// What decides a transform's scale: frame width and height, bounds width and height.
@@ -662,9 +667,8 @@ mod tests {
         };
         let s = series(100);
         let line = |t: &PlotTransform| {
-            let (b0, b1) = (t.bounds().min()[0], t.bounds().max()[0]);
-            let covered = (b0 - (b1 - b0), b1 + (b1 - b0));
-            let points = s.decimated(covered.0, covered.1, 1200);
+            let (covered, columns) = mesh_window(t);
+            let points = s.decimated(covered.0, covered.1, columns);
             let line = MeshLine {
                 entity: EntityPath::parse_strict("a").expect("path"),
                 points,
