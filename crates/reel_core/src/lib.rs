@@ -19,7 +19,10 @@ pub mod time;
 pub mod tuid;
 
 pub use chunk::{Chunk, ChunkError, ChunkRow, TimeColumn};
-pub use component::{AsComponents, Component, ComponentBatch, ComponentName, DeserializationError};
+pub use component::{
+    plain_array, plain_width, AsComponents, Component, ComponentBatch, ComponentName,
+    DeserializationError,
+};
 pub use entity_path::{EntityPath, EntityPathError, EntityPathErrorKind, EntityPathPart};
 pub use log_msg::{ArrowMsg, BlueprintActivation, LogMsg, SetStoreInfo};
 pub use store::{ApplicationId, RecordingId, StoreId, StoreInfo, StoreKind, StoreSource};

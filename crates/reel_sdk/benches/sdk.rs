@@ -1,6 +1,6 @@
 //! Per-call cost of the SDK's hot path: `set_time_sequence` + logging one Scalar into a
-//! memory recording, from one and from two threads (amortised, the final blocking flush
-//! included), and a log call on a disabled recording.
+//! memory recording, from one and from two threads, and one 3D point from one thread
+//! (amortised, the final blocking flush included), and a log call on a disabled recording.
 
 #![allow(missing_docs)]
 
@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use reel_sdk::{RecordingStream, RecordingStreamBuilder};
-use reel_types::archetypes::Scalar;
+use reel_types::archetypes::{Points3D, Scalar};
 
 fn log_scalars(rec: &RecordingStream, n: u64) {
     for i in 0..n {
@@ -18,7 +18,20 @@ fn log_scalars(rec: &RecordingStream, n: u64) {
     }
 }
 
+fn log_points(rec: &RecordingStream, n: u64) {
+    for i in 0..n {
+        rec.set_time_sequence("frame", i as i64);
+        let x = i as f32;
+        rec.log("point", &Points3D::new([[x, 1.0, 2.0]]))
+            .expect("log");
+    }
+}
+
 fn timed(threads: u64, iters: u64) -> Duration {
+    timed_with(threads, iters, log_scalars)
+}
+
+fn timed_with(threads: u64, iters: u64, log: fn(&RecordingStream, u64)) -> Duration {
     let (rec, mem) = RecordingStreamBuilder::new("bench")
         .memory()
         .expect("memory");
@@ -26,7 +39,7 @@ fn timed(threads: u64, iters: u64) -> Duration {
     std::thread::scope(|s| {
         for _ in 0..threads {
             let rec = rec.clone();
-            s.spawn(move || log_scalars(&rec, iters / threads));
+            s.spawn(move || log(&rec, iters / threads));
         }
     });
     rec.flush_blocking().expect("flush");
@@ -41,6 +54,13 @@ fn sdk(c: &mut Criterion) {
     group.bench_function("1_thread", |b| b.iter_custom(|iters| timed(1, iters)));
     group.bench_function("2_threads", |b| {
         b.iter_custom(|iters| timed(2, iters.max(2)))
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("log_point_memory");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("1_thread", |b| {
+        b.iter_custom(|iters| timed_with(1, iters, log_points))
     });
     group.finish();
 

@@ -4,7 +4,7 @@
 //! time for this recording, reserves its bytes under the memory bound and hands it to the
 //! recording's batcher thread. It does no I/O and takes no global lock.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, LazyLock, Weak};
@@ -13,7 +13,6 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{SendTimeoutError, Sender};
 use parking_lot::Mutex;
-use reel_core::arrow_array::Array;
 use reel_core::{
     ApplicationId, AsComponents, ComponentBatch, EntityPath, EntityPathError, LogMsg, RecordingId,
     RowId, SetStoreInfo, StoreInfo, StoreSource, TimeInt, TimePoint, TimeType, Timeline,
@@ -162,9 +161,19 @@ pub fn set_strict_mode(strict: bool) {
 
 /// Anything a log call accepts as an entity path: `&str`, `String`, or an [`EntityPath`]
 /// (which skips parsing).
-pub trait IntoEntityPath {
+pub trait IntoEntityPath: Sized {
     /// The path; on a strict-parse failure, the error and the forgiving parse.
     fn into_entity_path(self) -> Result<EntityPath, (EntityPathError, EntityPath, String)>;
+
+    /// Calls `f` with the path, borrowed where it already exists (a path the thread
+    /// parsed before): a log call then does not touch the path's reference count. On a
+    /// strict-parse failure, `f` is not called.
+    fn with_entity_path<R>(
+        self,
+        f: impl FnOnce(&EntityPath) -> R,
+    ) -> Result<R, (EntityPathError, EntityPath, String)> {
+        self.into_entity_path().map(|path| f(&path))
+    }
 }
 
 impl IntoEntityPath for EntityPath {
@@ -176,6 +185,13 @@ impl IntoEntityPath for EntityPath {
 impl IntoEntityPath for &EntityPath {
     fn into_entity_path(self) -> Result<EntityPath, (EntityPathError, EntityPath, String)> {
         Ok(self.clone())
+    }
+
+    fn with_entity_path<R>(
+        self,
+        f: impl FnOnce(&EntityPath) -> R,
+    ) -> Result<R, (EntityPathError, EntityPath, String)> {
+        Ok(f(self))
     }
 }
 
@@ -190,19 +206,31 @@ thread_local! {
 
 impl IntoEntityPath for &str {
     fn into_entity_path(self) -> Result<EntityPath, (EntityPathError, EntityPath, String)> {
-        if let Some(path) = PATH_CACHE.with(|c| c.borrow().get(self).cloned()) {
-            return Ok(path);
-        }
-        let path = EntityPath::parse_strict(self)
-            .map_err(|e| (e, EntityPath::parse_forgiving(self), self.to_owned()))?;
+        self.with_entity_path(EntityPath::clone)
+    }
+
+    fn with_entity_path<R>(
+        self,
+        f: impl FnOnce(&EntityPath) -> R,
+    ) -> Result<R, (EntityPathError, EntityPath, String)> {
         PATH_CACHE.with(|c| {
-            let mut cache = c.borrow_mut();
-            if cache.len() >= PATH_CACHE_CAPACITY {
-                cache.clear();
+            // The cache stays borrowed while `f` runs; a log call that `f` leads to (a
+            // warning handed to a logger that logs) finds it busy and parses instead.
+            if let Ok(cache) = c.try_borrow() {
+                if let Some(path) = cache.get(self) {
+                    return Ok(f(path));
+                }
             }
-            cache.insert(self.into(), path.clone());
-        });
-        Ok(path)
+            let path = EntityPath::parse_strict(self)
+                .map_err(|e| (e, EntityPath::parse_forgiving(self), self.to_owned()))?;
+            if let Ok(mut cache) = c.try_borrow_mut() {
+                if cache.len() >= PATH_CACHE_CAPACITY {
+                    cache.clear();
+                }
+                cache.insert(self.into(), path.clone());
+            }
+            Ok(f(&path))
+        })
     }
 }
 
@@ -210,11 +238,25 @@ impl IntoEntityPath for String {
     fn into_entity_path(self) -> Result<EntityPath, (EntityPathError, EntityPath, String)> {
         self.as_str().into_entity_path()
     }
+
+    fn with_entity_path<R>(
+        self,
+        f: impl FnOnce(&EntityPath) -> R,
+    ) -> Result<R, (EntityPathError, EntityPath, String)> {
+        self.as_str().with_entity_path(f)
+    }
 }
 
 impl IntoEntityPath for &String {
     fn into_entity_path(self) -> Result<EntityPath, (EntityPathError, EntityPath, String)> {
         self.as_str().into_entity_path()
+    }
+
+    fn with_entity_path<R>(
+        self,
+        f: impl FnOnce(&EntityPath) -> R,
+    ) -> Result<R, (EntityPathError, EntityPath, String)> {
+        self.as_str().with_entity_path(f)
     }
 }
 
@@ -262,31 +304,28 @@ impl ThreadState {
         }
     }
 
-    /// The timeline set and values of a row logged `now` (nanoseconds since the epoch),
-    /// built-in timelines included.
-    fn stamp(&mut self, inner: &Inner, now: i64) -> (Arc<[Timeline]>, SmallVec<[i64; 4]>) {
+    /// Builds the row's timeline set if the thread's timelines changed (kept in `set`),
+    /// and puts the values of a row logged `now` (nanoseconds since the epoch) in
+    /// `values`, built-in timelines included.
+    fn stamp(&mut self, inner: &Inner, now: i64, values: &mut SmallVec<[i64; 4]>) {
         let user = &self.user;
-        let set = self
-            .set
-            .get_or_insert_with(|| {
-                let mut set: Vec<Timeline> = user.iter().map(|(t, _)| t.clone()).collect();
-                if inner.log_time {
-                    set.push(LOG_TIME.clone());
-                }
-                if inner.log_tick {
-                    set.push(LOG_TICK.clone());
-                }
-                set.into()
-            })
-            .clone();
-        let mut values: SmallVec<[i64; 4]> = user.iter().map(|(_, v)| *v).collect();
+        self.set.get_or_insert_with(|| {
+            let mut set: Vec<Timeline> = user.iter().map(|(t, _)| t.clone()).collect();
+            if inner.log_time {
+                set.push(LOG_TIME.clone());
+            }
+            if inner.log_tick {
+                set.push(LOG_TICK.clone());
+            }
+            set.into()
+        });
+        values.extend(user.iter().map(|(_, v)| *v));
         if inner.log_time {
             values.push(now);
         }
         if inner.log_tick {
             values.push(inner.tick.fetch_add(1, Ordering::Relaxed) as i64);
         }
-        (set, values)
     }
 
     fn timepoint(&self) -> TimePoint {
@@ -298,6 +337,9 @@ impl ThreadState {
 }
 
 thread_local! {
+    /// The batches of the row being logged, kept between calls for their allocation.
+    static BATCHES: Cell<Vec<ComponentBatch>> = const { Cell::new(Vec::new()) };
+
     /// This thread's time and rows per recording (by recording key): a thread logs to few
     /// recordings, so a small list beats hashing.
     static THREAD_STATE: RefCell<Vec<(u64, ThreadState)>> = const { RefCell::new(Vec::new()) };
@@ -387,7 +429,7 @@ impl Inner {
 
     /// Puts `row` with the calling thread's pending rows (`rows`), once its bytes are
     /// reserved under the memory bound.
-    fn send_row(&self, rows: &SharedRows, row: PendingRow) {
+    fn send_row(&self, rows: &SharedRows, row: PendingRow<'_>) {
         let bytes = row.bytes;
         if !self.gauge.has_room(bytes) {
             // Rows wait on their threads until the tick: deliver them now, so that room
@@ -603,14 +645,15 @@ impl RecordingStream {
         entity_path: impl IntoEntityPath,
         data: &AS,
     ) -> RecordingResult<()> {
-        if self.active().is_none() {
-            return Ok(());
-        }
         let options = LogOptions {
             skip_instance_check: !data.instance_aligned(),
             ..LogOptions::default()
         };
-        self.log_components(entity_path, data.as_component_batches(), options)
+        self.log_with(
+            entity_path,
+            |out| data.append_component_batches(out),
+            options,
+        )
     }
 
     /// Logs data that holds for all time (on no timeline).
@@ -619,15 +662,16 @@ impl RecordingStream {
         entity_path: impl IntoEntityPath,
         data: &AS,
     ) -> RecordingResult<()> {
-        if self.active().is_none() {
-            return Ok(());
-        }
         let options = LogOptions {
             timeless: true,
             skip_instance_check: !data.instance_aligned(),
             ..LogOptions::default()
         };
-        self.log_components(entity_path, data.as_component_batches(), options)
+        self.log_with(
+            entity_path,
+            |out| data.append_component_batches(out),
+            options,
+        )
     }
 
     /// Logs component batches as one row.
@@ -643,12 +687,41 @@ impl RecordingStream {
         batches: impl IntoIterator<Item = ComponentBatch>,
         options: LogOptions,
     ) -> RecordingResult<()> {
+        self.log_with(entity_path, |out| out.extend(batches), options)
+    }
+
+    /// Logs the batches `fill` appends to a buffer the calling thread reuses, so a log
+    /// call allocates nothing of its own once its group exists.
+    fn log_with(
+        &self,
+        entity_path: impl IntoEntityPath,
+        fill: impl FnOnce(&mut Vec<ComponentBatch>),
+        options: LogOptions,
+    ) -> RecordingResult<()> {
         let Some(inner) = self.active() else {
             return Ok(());
         };
+        // Taken, not borrowed: `fill` may run user code that logs too.
+        let mut components = BATCHES.take();
+        fill(&mut components);
+        let result = self.log_row(inner, entity_path, &components, options);
+        components.clear();
+        BATCHES.set(components);
+        result
+    }
+
+    fn log_row(
+        &self,
+        inner: &Inner,
+        entity_path: impl IntoEntityPath,
+        components: &[ComponentBatch],
+        options: LogOptions,
+    ) -> RecordingResult<()> {
         let strict = options.strict.unwrap_or_else(|| inner.strict());
-        let entity_path = match entity_path.into_entity_path() {
-            Ok(path) => path,
+        match entity_path
+            .with_entity_path(|path| log_row_at(inner, path, components, options, strict))
+        {
+            Ok(result) => result,
             Err((source, repaired, path)) => {
                 if strict {
                     return Err(RecordingError::InvalidEntityPath { path, source });
@@ -657,56 +730,9 @@ impl RecordingStream {
                     &format!("path:{path}"),
                     format!("invalid entity path {path:?} ({source}); logging to {repaired}"),
                 );
-                repaired
+                log_row_at(inner, &repaired, components, options, strict)
             }
-        };
-        let components: Vec<ComponentBatch> = batches.into_iter().collect();
-        if components.is_empty() {
-            return Ok(());
         }
-        if let Err(e) = validate(
-            &entity_path,
-            &components,
-            options.num_instances,
-            options.skip_instance_check,
-        ) {
-            if strict {
-                return Err(e);
-            }
-            warn_once(&format!("row:{e}"), format!("{e}; the row is not logged"));
-            return Ok(());
-        }
-
-        // One clock read for the row id and the log_time timeline.
-        let now = reel_core::time::now_nanos();
-        THREAD_STATE.with(|t| {
-            let mut threads = t.borrow_mut();
-            let thread = thread_state_mut(&mut threads, inner.key);
-            let (timelines, times) = if options.timeless {
-                (NO_TIMELINES.clone(), SmallVec::new())
-            } else {
-                thread.stamp(inner, now)
-            };
-            let rows = thread.rows.get_or_insert_with(|| inner.rows.register());
-            let bytes = 16
-                + 8 * times.len() as u64
-                + components
-                    .iter()
-                    .map(|c| c.array().get_array_memory_size() as u64)
-                    .sum::<u64>();
-            inner.send_row(
-                rows,
-                PendingRow {
-                    entity_path,
-                    row_id: RowId::new_at(now.max(0) as u64),
-                    timelines,
-                    times,
-                    components,
-                    bytes,
-                },
-            );
-        });
-        Ok(())
     }
 
     /// Sends a ready-made message, in order with the rows logged before it.
@@ -892,6 +918,66 @@ impl RecordingStream {
 }
 
 /// Checks instance counts and duplicates.
+/// Logs `components` as one row of `entity_path` (see [`RecordingStream::log_components`]).
+fn log_row_at(
+    inner: &Inner,
+    entity_path: &EntityPath,
+    components: &[ComponentBatch],
+    options: LogOptions,
+    strict: bool,
+) -> RecordingResult<()> {
+    if components.is_empty() {
+        return Ok(());
+    }
+    if let Err(e) = validate(
+        entity_path,
+        components,
+        options.num_instances,
+        options.skip_instance_check,
+    ) {
+        if strict {
+            return Err(e);
+        }
+        warn_once(&format!("row:{e}"), format!("{e}; the row is not logged"));
+        return Ok(());
+    }
+
+    // One clock read for the row id and the log_time timeline.
+    let now = reel_core::time::now_nanos();
+    THREAD_STATE.with(|t| {
+        let mut threads = t.borrow_mut();
+        let thread = thread_state_mut(&mut threads, inner.key);
+        let mut times = SmallVec::<[i64; 4]>::new();
+        if !options.timeless {
+            thread.stamp(inner, now, &mut times);
+        }
+        let ThreadState { set, rows, .. } = thread;
+        let timelines = match (options.timeless, set.as_ref()) {
+            (false, Some(set)) => set,
+            _ => &*NO_TIMELINES,
+        };
+        let rows = rows.get_or_insert_with(|| inner.rows.register());
+        let bytes = 16
+            + 8 * times.len() as u64
+            + components
+                .iter()
+                .map(|c| c.memory_size() as u64)
+                .sum::<u64>();
+        inner.send_row(
+            rows,
+            PendingRow {
+                entity_path,
+                row_id: RowId::new_at(now.max(0) as u64),
+                timelines,
+                times: &times,
+                components,
+                bytes,
+            },
+        );
+    });
+    Ok(())
+}
+
 fn validate(
     entity_path: &EntityPath,
     components: &[ComponentBatch],

@@ -17,12 +17,11 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 use reel_core::arrow_array::{Array, ArrayRef, ListArray};
-use reel_core::arrow_buffer::{OffsetBuffer, ScalarBuffer};
+use reel_core::arrow_buffer::{Buffer, MutableBuffer, OffsetBuffer, ScalarBuffer};
 use reel_core::arrow_schema::{DataType, Field};
 use reel_core::{Chunk, ChunkError, ChunkId, ComponentBatch, ComponentName, EntityPath, RowId};
 use reel_core::{TimeColumn, Timeline};
 use rustc_hash::FxHashMap;
-use smallvec::SmallVec;
 
 /// Rows of a group gathered before their cells are packed into one array per column: few
 /// enough that a packed copy is cheap, enough that packing costs little per row.
@@ -32,16 +31,16 @@ const PACK_ROWS: usize = 64;
 /// their allocations, and their arrays may be shared (zero-copy) with the caller.
 const PACK_MAX_ROW_BYTES: u64 = 4096;
 
-/// A row on its way to the batcher.
-pub(crate) struct PendingRow {
-    pub entity_path: EntityPath,
+/// A row on its way to the batcher, borrowed from the log call that made it.
+pub(crate) struct PendingRow<'a> {
+    pub entity_path: &'a EntityPath,
     pub row_id: RowId,
     /// The row's timelines; shared by every row logged with the same set, so grouping
     /// compares a pointer. Empty for timeless rows.
-    pub timelines: Arc<[Timeline]>,
+    pub timelines: &'a Arc<[Timeline]>,
     /// One value per timeline.
-    pub times: SmallVec<[i64; 4]>,
-    pub components: Vec<ComponentBatch>,
+    pub times: &'a [i64],
+    pub components: &'a [ComponentBatch],
     /// Estimated bytes, counted against the memory bound until delivered.
     pub bytes: u64,
 }
@@ -53,60 +52,110 @@ pub(crate) struct GroupLimits {
     pub rows: u64,
 }
 
+/// Values of a column's earlier rows, in order.
+enum Piece {
+    Array(ArrayRef),
+    /// Values of plain cells, one after another (see [`ComponentBatch::plain_bytes`]).
+    Plain(Buffer),
+}
+
 /// One component's cells in a group. Every row of a group holds every component of its
 /// schema, so a column needs no validity, only where each row's instances end.
+///
+/// A cell logged as plain bytes is appended to `plain` (no Arrow array is made per row);
+/// others are kept as arrays in `tail` and packed now and then. At most one of `tail` and
+/// `plain` holds anything: a cell of the other kind first ends it. Cells of a `Null`
+/// column (indicators) have no values to keep: only their lengths are.
 struct Column {
+    /// Whether the column is of Arrow type `Null`.
+    null: bool,
     /// Where each row's instances end in the column's values.
     ends: Vec<usize>,
-    /// Values of earlier rows, packed.
-    packed: Vec<ArrayRef>,
+    /// Values of earlier rows.
+    packed: Vec<Piece>,
     /// Arrays of the latest rows, not packed yet.
     tail: Vec<ArrayRef>,
+    /// Values of the latest rows' plain cells.
+    plain: MutableBuffer,
     len: usize,
 }
 
 impl Column {
-    fn new() -> Self {
+    fn new(datatype: &DataType) -> Self {
         Self {
+            null: *datatype == DataType::Null,
             ends: Vec::new(),
             packed: Vec::new(),
             tail: Vec::new(),
+            plain: MutableBuffer::new(0),
             len: 0,
         }
     }
 
-    fn push(&mut self, cell: &ArrayRef) {
+    fn push(&mut self, cell: &ComponentBatch) {
+        if self.null {
+            // Nothing to keep.
+        } else if let Some(bytes) = cell.plain_bytes() {
+            if !self.tail.is_empty() {
+                self.close_tail(true);
+            }
+            self.plain.extend_from_slice(bytes);
+        } else {
+            self.close_plain();
+            self.tail.push(cell.array().clone());
+        }
         self.len += cell.len();
         self.ends.push(self.len);
-        self.tail.push(cell.clone());
+    }
+
+    fn close_plain(&mut self) {
+        if !self.plain.is_empty() {
+            let plain = std::mem::replace(&mut self.plain, MutableBuffer::new(0));
+            self.packed.push(Piece::Plain(plain.into()));
+        }
     }
 
     /// Ends the tail: with `copy`, its cells are copied into one array and the rows' own
     /// arrays released here, on the thread that made them; else they are kept as they are.
     fn close_tail(&mut self, copy: bool) {
+        if self.tail.is_empty() {
+            return;
+        }
         if copy {
             let pieces: Vec<&dyn Array> = self.tail.iter().map(AsRef::as_ref).collect();
             // Cells of one column share their type, so this cannot fail; if it did, the
             // cells are kept unpacked.
             if let Ok(packed) = arrow_select::concat::concat(&pieces) {
-                self.packed.push(packed);
+                self.packed.push(Piece::Array(packed));
                 self.tail.clear();
                 return;
             }
         }
-        self.packed.append(&mut self.tail);
+        self.packed.extend(self.tail.drain(..).map(Piece::Array));
     }
 
-    fn into_list(self, name: &ComponentName, datatype: &DataType) -> Result<ListArray, ChunkError> {
+    fn into_list(
+        mut self,
+        name: &ComponentName,
+        datatype: &DataType,
+    ) -> Result<ListArray, ChunkError> {
         let too_many = || ChunkError::TooManyInstances(name.clone());
         let mut offsets = Vec::with_capacity(self.ends.len() + 1);
         offsets.push(0i32);
-        for end in self.ends {
-            offsets.push(i32::try_from(end).map_err(|_| too_many())?);
+        for end in &self.ends {
+            offsets.push(i32::try_from(*end).map_err(|_| too_many())?);
         }
-        let mut pieces = self.packed;
+        self.close_plain();
+        let mut pieces = Vec::with_capacity(self.packed.len() + self.tail.len());
+        for piece in self.packed {
+            pieces.push(match piece {
+                Piece::Array(array) => array,
+                Piece::Plain(values) => reel_core::plain_array(datatype, values)?,
+            });
+        }
         pieces.extend(self.tail);
         let values = match pieces.as_slice() {
+            [] if self.null => reel_core::arrow_array::new_null_array(datatype, self.len),
             [] => reel_core::arrow_array::new_empty_array(datatype),
             [one] => one.clone(),
             many => {
@@ -142,7 +191,7 @@ pub(crate) struct Group {
 }
 
 impl Group {
-    fn new(row: &PendingRow) -> Self {
+    fn new(row: &PendingRow<'_>) -> Self {
         let schema = row
             .components
             .iter()
@@ -158,7 +207,7 @@ impl Group {
     ) -> Self {
         Self {
             times: vec![Vec::new(); timelines.len()],
-            columns: schema.iter().map(|_| Column::new()).collect(),
+            columns: schema.iter().map(|(_, dt)| Column::new(dt)).collect(),
             entity_path,
             timelines,
             schema,
@@ -182,30 +231,31 @@ impl Group {
         for column in &mut group.times {
             column.reserve(rows);
         }
-        for column in &mut group.columns {
+        for (column, old) in group.columns.iter_mut().zip(&self.columns) {
             column.ends.reserve(rows);
+            column.plain.reserve(old.plain.len());
         }
         group
     }
 
-    fn matches(&self, row: &PendingRow) -> bool {
-        self.entity_path == row.entity_path
-            && (Arc::ptr_eq(&self.timelines, &row.timelines) || self.timelines == row.timelines)
+    fn matches(&self, row: &PendingRow<'_>) -> bool {
+        self.entity_path == *row.entity_path
+            && (Arc::ptr_eq(&self.timelines, row.timelines) || self.timelines == *row.timelines)
             && self.schema.len() == row.components.len()
             && self
                 .schema
                 .iter()
-                .zip(&row.components)
+                .zip(row.components)
                 .all(|((name, dt), c)| name == c.name() && dt == c.datatype())
     }
 
-    fn push(&mut self, row: PendingRow) {
+    fn push(&mut self, row: PendingRow<'_>) {
         self.row_ids.push(row.row_id);
-        for (column, t) in self.times.iter_mut().zip(&row.times) {
+        for (column, t) in self.times.iter_mut().zip(row.times) {
             column.push(*t);
         }
-        for (column, c) in self.columns.iter_mut().zip(&row.components) {
-            column.push(c.array());
+        for (column, c) in self.columns.iter_mut().zip(row.components) {
+            column.push(c);
         }
         self.bytes += row.bytes;
         self.tail_rows += 1;
@@ -260,9 +310,9 @@ impl Group {
 /// A cheap, allocation-free fingerprint of a row's group: entity, the identity of its
 /// timeline set, and its component names. Equal groups can have different fingerprints
 /// (timeline sets built apart); [`ThreadRows::add`] falls back to comparing.
-fn fingerprint(row: &PendingRow) -> u64 {
-    let mut h = row.entity_path.hash64() ^ (Arc::as_ptr(&row.timelines) as *const u8 as u64);
-    for c in &row.components {
+fn fingerprint(row: &PendingRow<'_>) -> u64 {
+    let mut h = row.entity_path.hash64() ^ (Arc::as_ptr(row.timelines) as *const u8 as u64);
+    for c in row.components {
         let name = c.name().as_str();
         h = (h.rotate_left(5) ^ (name.as_ptr() as u64) ^ name.len() as u64)
             .wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -294,20 +344,25 @@ pub(crate) struct ThreadRows {
 
 impl ThreadRows {
     /// Adds `row` to its group.
-    pub fn add(&mut self, row: PendingRow, limits: GroupLimits) -> Added {
+    pub fn add(&mut self, row: PendingRow<'_>, limits: GroupLimits) -> Added {
         if self.closed {
             return Added::Closed;
         }
         let fp = fingerprint(&row);
-        let found = match self.index.get(&fp) {
-            Some(&i) if self.open[i].matches(&row) => Some(i),
-            _ => self.open.iter().position(|g| g.matches(&row)),
+        let i = match self.index.get(&fp) {
+            Some(&i) if self.open[i].matches(&row) => i,
+            _ => {
+                let i = match self.open.iter().position(|g| g.matches(&row)) {
+                    Some(i) => i,
+                    None => {
+                        self.open.push(Group::new(&row));
+                        self.open.len() - 1
+                    }
+                };
+                self.index.insert(fp, i);
+                i
+            }
         };
-        let i = found.unwrap_or_else(|| {
-            self.open.push(Group::new(&row));
-            self.open.len() - 1
-        });
-        self.index.insert(fp, i);
         let group = &mut self.open[i];
         group.push(row);
         if !group.is_full(limits) {
@@ -391,13 +446,37 @@ mod tests {
     use super::*;
     use reel_core::arrow_array::Float64Array;
 
-    fn row(path: &EntityPath, timelines: &Arc<[Timeline]>, t: i64, values: &[f64]) -> PendingRow {
+    /// A row's data, owned by the test.
+    struct TestRow {
+        path: EntityPath,
+        timelines: Arc<[Timeline]>,
+        times: [i64; 1],
+        components: Vec<ComponentBatch>,
+        bytes: u64,
+    }
+
+    impl TestRow {
+        fn add_to(&self, rows: &mut ThreadRows, limits: GroupLimits) -> Added {
+            rows.add(
+                PendingRow {
+                    entity_path: &self.path,
+                    row_id: RowId::new(),
+                    timelines: &self.timelines,
+                    times: &self.times,
+                    components: &self.components,
+                    bytes: self.bytes,
+                },
+                limits,
+            )
+        }
+    }
+
+    fn row(path: &EntityPath, timelines: &Arc<[Timeline]>, t: i64, values: &[f64]) -> TestRow {
         let array: ArrayRef = Arc::new(Float64Array::from(values.to_vec()));
-        PendingRow {
-            entity_path: path.clone(),
-            row_id: RowId::new(),
+        TestRow {
+            path: path.clone(),
             timelines: timelines.clone(),
-            times: SmallVec::from_slice(&[t]),
+            times: [t],
             components: vec![ComponentBatch::new("test.Value", array)],
             bytes: 8 * values.len() as u64,
         }
@@ -418,7 +497,7 @@ mod tests {
         for i in 0..n {
             let values: Vec<f64> = (0..i % 3).map(|k| (i * 10 + k) as f64).collect();
             assert_eq!(
-                rows.add(row(&path, &timelines, i as i64, &values), NO_LIMIT),
+                row(&path, &timelines, i as i64, &values).add_to(&mut rows, NO_LIMIT),
                 Added::Pending
             );
         }
@@ -442,17 +521,77 @@ mod tests {
     }
 
     #[test]
+    fn plain_cells_arrays_clears_and_indicators_mix_in_one_column() {
+        use reel_core::Component;
+        use reel_types::components::Scalar;
+
+        let path = EntityPath::parse_forgiving("a");
+        let timelines: Arc<[Timeline]> = Arc::from(vec![Timeline::new_sequence("frame")]);
+        let indicator =
+            reel_types::archetypes::indicator(reel_types::archetypes::Scalar::INDICATOR);
+        let mut rows = ThreadRows::default();
+        let mut expected = Vec::new();
+        // Runs of plain cells, arrays of 0, 1 and 2 values, in an order that changes kind
+        // inside and across packed tails.
+        let n = 3 * PACK_ROWS + 7;
+        for i in 0..n {
+            let v = i as f64;
+            let values: Vec<f64> = match (i / 5) % 4 {
+                0 | 2 => vec![v],
+                1 => (0..i % 3).map(|k| v + k as f64 / 10.0).collect(),
+                _ => vec![v, -v],
+            };
+            let batch = if values.len() == 1 && (i / 5) % 4 != 1 {
+                ComponentBatch::from_component(&[Scalar(v)])
+            } else {
+                ComponentBatch::new(Scalar::name(), Arc::new(Float64Array::from(values.clone())))
+            };
+            assert_eq!(
+                batch.plain_bytes().is_some(),
+                (i / 5) % 4 != 1 && values.len() == 1
+            );
+            let row = TestRow {
+                path: path.clone(),
+                timelines: timelines.clone(),
+                times: [i as i64],
+                components: vec![batch, indicator.clone()],
+                bytes: 8,
+            };
+            assert_eq!(row.add_to(&mut rows, NO_LIMIT), Added::Pending);
+            expected.push(values);
+        }
+        let mut groups = Vec::new();
+        rows.take(true, &mut groups);
+        assert_eq!(
+            groups.len(),
+            1,
+            "plain and array cells of one type share a group"
+        );
+        let chunk = groups.remove(0).into_chunk().expect("a chunk");
+        let list = &chunk.components()[&Scalar::name()];
+        for (i, values) in expected.iter().enumerate() {
+            let cell = list.value(i);
+            let cell = cell.as_any().downcast_ref::<Float64Array>().expect("f64");
+            assert_eq!(cell.values().to_vec(), *values, "row {i}");
+        }
+        let indicators =
+            &chunk.components()[&ComponentName::from(reel_types::archetypes::Scalar::INDICATOR)];
+        assert_eq!(indicators.value_type(), DataType::Null);
+        assert!((0..n).all(|i| indicators.value_length(i) == 1));
+    }
+
+    #[test]
     fn small_rows_are_packed_and_large_ones_kept_as_logged() {
         let path = EntityPath::parse_forgiving("a");
         let timelines: Arc<[Timeline]> = Arc::from(vec![Timeline::new_sequence("frame")]);
         let mut rows = ThreadRows::default();
         for i in 0..PACK_ROWS {
-            rows.add(row(&path, &timelines, i as i64, &[1.0]), NO_LIMIT);
+            row(&path, &timelines, i as i64, &[1.0]).add_to(&mut rows, NO_LIMIT);
         }
         let large = vec![0.5; 1024];
         let other = EntityPath::parse_forgiving("b");
         for i in 0..PACK_ROWS {
-            rows.add(row(&other, &timelines, i as i64, &large), NO_LIMIT);
+            row(&other, &timelines, i as i64, &large).add_to(&mut rows, NO_LIMIT);
         }
         let pieces: Vec<(usize, usize)> = rows
             .open
@@ -476,7 +615,7 @@ mod tests {
             rows: 3,
         };
         let added: Vec<Added> = (0..4)
-            .map(|i| rows.add(row(&path, &timelines, i, &[1.0]), limits))
+            .map(|i| row(&path, &timelines, i, &[1.0]).add_to(&mut rows, limits))
             .collect();
         assert_eq!(
             added,
@@ -502,22 +641,18 @@ mod tests {
         let registry = RowRegistry::default();
         let early = registry.register();
         assert_eq!(
-            early
-                .lock()
-                .add(row(&path, &timelines, 0, &[1.0]), NO_LIMIT),
+            row(&path, &timelines, 0, &[1.0]).add_to(&mut early.lock(), NO_LIMIT),
             Added::Pending
         );
         let taken = registry.close();
         assert_eq!(taken.len(), 1, "close takes what is pending");
         assert_eq!(
-            early
-                .lock()
-                .add(row(&path, &timelines, 1, &[1.0]), NO_LIMIT),
+            row(&path, &timelines, 1, &[1.0]).add_to(&mut early.lock(), NO_LIMIT),
             Added::Closed
         );
         let late = registry.register();
         assert_eq!(
-            late.lock().add(row(&path, &timelines, 2, &[1.0]), NO_LIMIT),
+            row(&path, &timelines, 2, &[1.0]).add_to(&mut late.lock(), NO_LIMIT),
             Added::Closed
         );
     }
@@ -528,7 +663,7 @@ mod tests {
         let timelines: Arc<[Timeline]> = Arc::from(Vec::new());
         let registry = RowRegistry::default();
         let rows = registry.register();
-        rows.lock().add(row(&path, &timelines, 0, &[1.0]), NO_LIMIT);
+        row(&path, &timelines, 0, &[1.0]).add_to(&mut rows.lock(), NO_LIMIT);
         drop(rows);
         assert_eq!(
             registry.take(true).len(),

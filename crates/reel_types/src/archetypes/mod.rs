@@ -58,13 +58,21 @@ static INDICATOR_ARRAY: LazyLock<ArrayRef> = LazyLock::new(|| Arc::new(NullArray
 
 /// The indicator batch named `name`.
 pub fn indicator(name: &'static str) -> ComponentBatch {
-    ComponentBatch::new(ComponentName::from_static(name), INDICATOR_ARRAY.clone())
+    ComponentBatch::from_static(ComponentName::from_static(name), &INDICATOR_ARRAY)
 }
 
 /// A batch of `C` from anything that converts into it. An owned `Vec<C>` is handed to
-/// Arrow without copying (the identity conversion collects in place).
+/// Arrow without copying (the identity conversion collects in place); exactly one value
+/// (by its iterator's size) makes a batch without an Arrow array of its own for plain
+/// components (see [`ComponentBatch::from_component`]).
 pub fn batch<C: Component>(values: impl IntoIterator<Item = impl Into<C>>) -> ComponentBatch {
-    let values: Vec<C> = values.into_iter().map(Into::into).collect();
+    let mut values = values.into_iter().map(Into::into);
+    if values.size_hint() == (1, Some(1)) {
+        if let Some(one) = values.next() {
+            return ComponentBatch::from_component(&[one]);
+        }
+    }
+    let values: Vec<C> = values.collect();
     ComponentBatch::new(C::name(), C::to_arrow_owned(values))
 }
 
@@ -149,10 +157,14 @@ macro_rules! archetype {
                 // Sized once: the indicator is pushed last.
                 const N: usize = 1 + [$(stringify!($req),)* $(stringify!($opt),)*].len();
                 let mut out = Vec::with_capacity(N);
+                reel_core::AsComponents::append_component_batches(self, &mut out);
+                out
+            }
+
+            fn append_component_batches(&self, out: &mut Vec<reel_core::ComponentBatch>) {
                 $( out.push(self.$req.clone()); )*
                 $( out.extend(self.$opt.clone()); )*
                 out.push($crate::archetypes::indicator(Self::INDICATOR));
-                out
             }
 
             fn instance_aligned(&self) -> bool {

@@ -96,6 +96,16 @@ macro_rules! primitive_component {
                 $crate::components::no_nulls::<Self>(array)?;
                 Ok(arr.values().iter().map(|v| Self(*v)).collect())
             }
+
+            fn plain_datatype() -> Option<&'static reel_core::arrow_schema::DataType> {
+                static DATATYPE: std::sync::LazyLock<reel_core::arrow_schema::DataType> =
+                    std::sync::LazyLock::new(<$name as reel_core::Component>::arrow_datatype);
+                Some(&DATATYPE)
+            }
+
+            fn plain_bytes(data: &[Self]) -> Option<&[u8]> {
+                Some(bytemuck::cast_slice(data))
+            }
         }
     };
 }
@@ -218,6 +228,16 @@ macro_rules! fixed_list_component {
                     })
                     .collect())
             }
+
+            fn plain_datatype() -> Option<&'static reel_core::arrow_schema::DataType> {
+                static DATATYPE: std::sync::LazyLock<reel_core::arrow_schema::DataType> =
+                    std::sync::LazyLock::new(<$name as reel_core::Component>::arrow_datatype);
+                Some(&DATATYPE)
+            }
+
+            fn plain_bytes(data: &[Self]) -> Option<&[u8]> {
+                Some(bytemuck::cast_slice(data))
+            }
         }
     };
 }
@@ -321,6 +341,31 @@ pub(crate) mod test_util {
             "{}",
             C::NAME
         );
+        // A batch of one value: plain components keep it as bytes, whose Arrow form must
+        // be the one the component makes.
+        if let Some(first) = values.first() {
+            let one = reel_core::ComponentBatch::from_component(std::slice::from_ref(first));
+            let expected = C::to_arrow(std::slice::from_ref(first));
+            assert_eq!(one.datatype(), &C::arrow_datatype(), "{} (one)", C::NAME);
+            assert_eq!(one.len(), 1);
+            assert_eq!(
+                one.array().to_data(),
+                expected.to_data(),
+                "{} (one)",
+                C::NAME
+            );
+            assert_eq!(
+                one,
+                reel_core::ComponentBatch::new(C::name(), expected),
+                "{}",
+                C::NAME
+            );
+            if let Some(dt) = C::plain_datatype() {
+                assert_eq!(dt, &C::arrow_datatype(), "{}", C::NAME);
+                let width = reel_core::plain_width(dt).expect("a plain type");
+                assert_eq!(one.plain_bytes().is_some(), width <= 16, "{}", C::NAME);
+            }
+        }
         if values.len() > 1 {
             let sliced = array.slice(1, values.len() - 1);
             assert_eq!(
