@@ -67,7 +67,7 @@ pub fn indicator(name: &'static str) -> ComponentBatch {
 /// components (see [`ComponentBatch::from_component`]).
 pub fn batch<C: Component>(values: impl IntoIterator<Item = impl Into<C>>) -> ComponentBatch {
     let mut values = values.into_iter().map(Into::into);
-    if values.size_hint() == (1, Some(1)) {
+    if C::plain_datatype().is_some() && values.size_hint() == (1, Some(1)) {
         if let Some(one) = values.next() {
             return ComponentBatch::from_component(&[one]);
         }
@@ -76,9 +76,9 @@ pub fn batch<C: Component>(values: impl IntoIterator<Item = impl Into<C>>) -> Co
     ComponentBatch::new(C::name(), C::to_arrow_owned(values))
 }
 
-/// A batch of one `C`.
+/// A batch of one `C`, moved into Arrow where the component allows (see [`batch`]).
 pub fn batch1<C: Component>(value: impl Into<C>) -> ComponentBatch {
-    ComponentBatch::from_component(&[value.into()])
+    batch::<C>(std::iter::once(value.into()))
 }
 
 /// Defines an archetype: a struct of component batches, `with_*` builders, and

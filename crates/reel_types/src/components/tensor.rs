@@ -6,7 +6,7 @@ use reel_core::arrow_array::{
     Array, ArrayRef, Float32Array, Float64Array, LargeBinaryArray, ListArray, StringArray,
     StructArray, UInt64Array,
 };
-use reel_core::arrow_buffer::{NullBuffer, OffsetBuffer};
+use reel_core::arrow_buffer::{Buffer, NullBuffer, OffsetBuffer};
 use reel_core::arrow_schema::{DataType, Field, Fields};
 use reel_core::{Component, DeserializationError};
 
@@ -175,9 +175,39 @@ impl TensorBuffer {
         with_buffer!(self, v => v.len())
     }
 
+    /// No elements of `dtype`.
+    pub fn empty(dtype: TensorDataType) -> Self {
+        match dtype {
+            TensorDataType::U8 => Self::U8(Vec::new()),
+            TensorDataType::U16 => Self::U16(Vec::new()),
+            TensorDataType::U32 => Self::U32(Vec::new()),
+            TensorDataType::U64 => Self::U64(Vec::new()),
+            TensorDataType::I8 => Self::I8(Vec::new()),
+            TensorDataType::I16 => Self::I16(Vec::new()),
+            TensorDataType::I32 => Self::I32(Vec::new()),
+            TensorDataType::I64 => Self::I64(Vec::new()),
+            TensorDataType::F16 => Self::F16(Vec::new()),
+            TensorDataType::F32 => Self::F32(Vec::new()),
+            TensorDataType::F64 => Self::F64(Vec::new()),
+        }
+    }
+
     /// Whether there are no elements.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The elements as little-endian bytes in an Arrow buffer: on a little-endian machine
+    /// the vector's own allocation, not a copy.
+    pub fn into_le_buffer(self) -> Buffer {
+        #[cfg(target_endian = "little")]
+        {
+            with_buffer!(self, v => Buffer::from_vec(v))
+        }
+        #[cfg(not(target_endian = "little"))]
+        {
+            Buffer::from_vec(self.to_le_bytes())
+        }
     }
 
     /// The elements as little-endian bytes.
@@ -345,14 +375,9 @@ fn tensor_fields() -> Fields {
     ])
 }
 
-impl Component for TensorData {
-    const NAME: &'static str = "reel.components.TensorData";
-
-    fn arrow_datatype() -> DataType {
-        DataType::Struct(tensor_fields())
-    }
-
-    fn to_arrow(data: &[Self]) -> ArrayRef {
+impl TensorData {
+    /// The tensors as Arrow, with their elements already in `buffers` (one per tensor).
+    fn with_buffers(data: &[Self], buffers: LargeBinaryArray) -> ArrayRef {
         let shape_values =
             UInt64Array::from_iter_values(data.iter().flat_map(|t| t.shape.iter().copied()));
         let shapes = ListArray::new(
@@ -376,8 +401,6 @@ impl Component for TensorData {
             name_nulls,
         );
         let dtypes = StringArray::from_iter_values(data.iter().map(|t| t.dtype().name()));
-        let buffers =
-            LargeBinaryArray::from_iter_values(data.iter().map(|t| t.buffer.to_le_bytes()));
         Arc::new(StructArray::new(
             tensor_fields(),
             vec![
@@ -388,6 +411,34 @@ impl Component for TensorData {
             ],
             None,
         ))
+    }
+}
+
+impl Component for TensorData {
+    const NAME: &'static str = "reel.components.TensorData";
+
+    fn arrow_datatype() -> DataType {
+        DataType::Struct(tensor_fields())
+    }
+
+    fn to_arrow(data: &[Self]) -> ArrayRef {
+        let buffers =
+            LargeBinaryArray::from_iter_values(data.iter().map(|t| t.buffer.to_le_bytes()));
+        Self::with_buffers(data, buffers)
+    }
+
+    /// One tensor's elements are handed to Arrow without copying (an image logged from
+    /// Rust is not copied twice on its way).
+    fn to_arrow_owned(mut data: Vec<Self>) -> ArrayRef {
+        let [tensor] = data.as_mut_slice() else {
+            return Self::to_arrow(&data);
+        };
+        let dtype = tensor.dtype();
+        // An empty buffer of the same type stays behind: the dtype column names it.
+        let elements = std::mem::replace(&mut tensor.buffer, TensorBuffer::empty(dtype));
+        let bytes = elements.into_le_buffer();
+        let buffers = LargeBinaryArray::new(OffsetBuffer::from_lengths([bytes.len()]), bytes, None);
+        Self::with_buffers(&data, buffers)
     }
 
     fn from_arrow(array: &dyn Array) -> Result<Vec<Self>, DeserializationError> {
@@ -480,9 +531,8 @@ mod tests {
     use super::*;
     use crate::components::test_util::round_trip;
 
-    #[test]
-    fn tensors_of_every_type_round_trip() {
-        let buffers: Vec<TensorBuffer> = vec![
+    fn buffers_of_every_type() -> Vec<TensorBuffer> {
+        vec![
             vec![1u8, 2, 3, 4, 5, 6].into(),
             vec![1u16, 2, 3, 4, 5, u16::MAX].into(),
             vec![1u32, 2, 3, 4, 5, 6].into(),
@@ -494,8 +544,12 @@ mod tests {
             TensorBuffer::F16(vec![0x3c00, 0, 0x4000, 0xbc00, 1, 2]),
             vec![1.5f32, 2.0, -3.0, 4.0, 5.0, 6.0].into(),
             vec![1.5f64, 2.0, -3.0, 4.0, 5.0, 6.0].into(),
-        ];
-        let tensors: Vec<TensorData> = buffers
+        ]
+    }
+
+    #[test]
+    fn tensors_of_every_type_round_trip() {
+        let tensors: Vec<TensorData> = buffers_of_every_type()
             .into_iter()
             .map(|b| TensorData::new(vec![2, 3], b).expect("2x3"))
             .collect();
@@ -510,6 +564,28 @@ mod tests {
         ]);
         assert_eq!(half_to_f64(0x3c00), 1.0);
         assert_eq!(half_to_f64(0xc000), -2.0);
+    }
+
+    #[test]
+    fn one_owned_tensor_is_moved_into_arrow_not_copied() {
+        // Alone in its batch, each type takes the moving path; it must read back the same.
+        for buffer in buffers_of_every_type() {
+            round_trip(vec![TensorData::new(vec![2, 3], buffer).expect("2x3")]);
+        }
+        let pixels = vec![7u8; 64];
+        let at = pixels.as_ptr();
+        let array =
+            TensorData::to_arrow_owned(vec![TensorData::new(vec![8, 8], pixels).expect("8x8")]);
+        let tensors = array
+            .as_any()
+            .downcast_ref::<StructArray>()
+            .expect("struct");
+        let bytes = tensors
+            .column(3)
+            .as_any()
+            .downcast_ref::<LargeBinaryArray>()
+            .expect("binary");
+        assert_eq!(bytes.values().as_ptr(), at, "the pixels' own allocation");
     }
 
     #[test]
