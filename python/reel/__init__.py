@@ -33,7 +33,7 @@ import numpy as np
 
 from . import _log, _reel, components
 from ._log import (
-    _given,
+    _parts,
     AnnotationInfo,
     ClassDescription,
     ImageFormat,
@@ -169,7 +169,7 @@ if hasattr(os, "register_at_fork"):
 #: Up to this many points, `log_points` without colors, labels or ids takes the native path.
 _BatchLike = components.ComponentBatchLike
 # log_points' optional components, in the order of its parameters.
-_POINT_PARTS = (
+_POINT_STYLE = (
     components.InstanceKeyBatch,
     components.ColorBatch,
     components.RadiusBatch,
@@ -178,9 +178,21 @@ _POINT_PARTS = (
     components.KeypointIdBatch,
     components.DrawOrderBatch,
 )
-_TEXT_LOG = components.indicator("TextLog")
-_POINTS2D = components.indicator("Points2D")
-_POINTS3D = components.indicator("Points3D")
+# By the size of a point; 0: no positions given (and so no indicator).
+_POINT_PARTS = {
+    0: _parts(None, components.Position3DBatch, *_POINT_STYLE),
+    2: _parts("Points2D", components.Position2DBatch, *_POINT_STYLE),
+    3: _parts("Points3D", components.Position3DBatch, *_POINT_STYLE),
+}
+_SCALAR = _parts(
+    "Scalar",
+    components.ScalarBatch,
+    components.TextBatch,
+    components.ColorBatch,
+    components.RadiusBatch,
+    components.ScalarScatteredBatch,
+)
+_TEXT_ENTRY = _parts("TextLog", components.TextBatch, components.TextLogLevelBatch, components.ColorBatch)
 
 
 def _point_dim(positions: Any) -> Optional[int]:
@@ -197,8 +209,11 @@ def _point_dim(positions: Any) -> Optional[int]:
     return None
 
 
-def _point_batches(positions: Any) -> list:
-    """The Position2D/3D batch and its archetype's indicator, by the size of a point."""
+def _point_positions(positions: Any) -> tuple:
+    """The parts of a points row by the size of a point, and the positions (made an
+    (N, 2|3) array when their shape is not plain to see)."""
+    if positions is None:
+        return _POINT_PARTS[0], None
     dim = _point_dim(positions)
     if dim is None:
         positions = np.asarray(positions, dtype=np.float32)
@@ -207,9 +222,7 @@ def _point_batches(positions: Any) -> list:
         if positions.ndim != 2 or positions.shape[1] not in (2, 3):
             raise ValueError(f"positions: expected shape (N, 2) or (N, 3), got {positions.shape}")
         dim = positions.shape[1]
-    if dim == 2:
-        return [components.pair(components.Position2DBatch, positions), _POINTS2D]
-    return [components.pair(components.Position3DBatch, positions), _POINTS3D]
+    return _POINT_PARTS[dim], positions
 
 
 class ReelWarning(UserWarning):
@@ -451,18 +464,9 @@ class RecordingStream(LogFamily):
         """Logs 2D or 3D points (positions of shape (N, 2) or (N, 3)) with optional
         per-point or splatted colors, radii, labels, class and keypoint ids."""
         try:
-            batches = _point_batches(positions) if positions is not None else []
-            values = (identifiers, colors, radii, labels, class_ids, keypoint_ids, draw_order)
-            for value, make in zip(values, _POINT_PARTS):
-                if value is not None:
-                    batches.append(components.pair(make, value))
-            if ext:
-                batches += _ext_batches(ext)
-            pairs = _pairs(batches)
-            try:
-                self._handle.log_components(entity_path, pairs, None, timeless)
-            except ValueError as e:
-                self._handle.log_components(_repaired_path(e, entity_path, None), pairs, None, timeless)
+            parts, positions = _point_positions(positions)
+            values = (positions, identifiers, colors, radii, labels, class_ids, keypoint_ids, draw_order)
+            self._log_parts(entity_path, parts, values, ext, timeless)
         except (ValueError, TypeError) as e:
             _handle_bad_input(e, None)
 
@@ -487,15 +491,11 @@ class RecordingStream(LogFamily):
                     return self._handle.log_scalar(_repaired_path(e, entity_path, None), value)
             except (ValueError, TypeError) as e:
                 return _handle_bad_input(e, None)
-        batches = _given(
-            [components.ScalarBatch(scalar), components.indicator("Scalar")],
-            (label, components.TextBatch),
-            (color, components.ColorBatch),
-            (radius, components.RadiusBatch),
-            (scattered, lambda s: components.ScalarScatteredBatch(bool(s))),
-        )
-        batches.extend(_ext_batches(ext))
-        self.log_components(entity_path, batches)
+        try:
+            values = (scalar, label, color, radius, None if scattered is None else bool(scattered))
+            self._log_parts(entity_path, _SCALAR, values, ext, False)
+        except (ValueError, TypeError) as e:
+            _handle_bad_input(e, None)
 
     def log_text_entry(
         self,
@@ -508,15 +508,12 @@ class RecordingStream(LogFamily):
         timeless: bool = False,
     ) -> None:
         """Logs one entry of a text log."""
-        pair = components.pair
-        batches = [pair(components.TextBatch, text), _TEXT_LOG]
-        if level is not None:
-            batches.append(pair(components.TextLogLevelBatch, level if type(level) is str else str(level)))
-        if color is not None:
-            batches.append(pair(components.ColorBatch, color))
-        if ext:
-            batches.extend(_ext_batches(ext))
-        self.log_components(entity_path, batches, timeless=timeless)
+        try:
+            if level is not None and type(level) is not str:
+                level = str(level)
+            self._log_parts(entity_path, _TEXT_ENTRY, (text, level, color), ext, timeless)
+        except (ValueError, TypeError) as e:
+            _handle_bad_input(e, None)
 
 
 def _pairs(batches: Iterable[Any]) -> list:

@@ -239,12 +239,33 @@ def _add_rotation(batches: list, r: Any) -> None:
         raise TypeError(f"rotation: expected Quaternion or RotationAxisAngle, got {type(r).__name__}")
 
 
-def _given(batches: list, *pairs: tuple) -> list:
-    """Appends ``make(value)`` (or its native form, `components.pair`) for each
-    ``(value, make)`` whose value was given."""
-    pair = c.pair
-    batches.extend(pair(make, value) for value, make in pairs if value is not None)
-    return batches
+def _fallback_pair(cls: type, value: Any) -> tuple:
+    """How `_reel.Parts` converts a value it does not take natively (numpy and pyarrow
+    arrays, batch objects): ``(component name, batch)``."""
+    return _pairs((c.pair(cls, value),))[0]
+
+
+def _parts(indicator: Optional[str], *classes: type) -> Any:
+    """The components of a log function, in the order it hands their values over (see
+    `_reel.Parts`): one native call converts and logs them."""
+    return _reel.Parts(indicator, list(classes), _fallback_pair)
+
+
+_RECTS = _parts("Boxes2D", c.HalfSizes2DBatch, c.Position2DBatch, c.InstanceKeyBatch, c.ColorBatch, c.TextBatch, c.ClassIdBatch, c.DrawOrderBatch)
+_OBB_STYLE = (c.Position3DBatch, c.RotationQuatBatch, c.ColorBatch, c.RadiusBatch, c.TextBatch, c.ClassIdBatch)
+_OBBS = {True: _parts("Boxes3D", c.HalfSizes3DBatch, *_OBB_STYLE), False: _parts(None, c.HalfSizes3DBatch, *_OBB_STYLE)}
+_STRIP_STYLE = (c.InstanceKeyBatch, c.RadiusBatch, c.ColorBatch, c.DrawOrderBatch)
+# By indicator and the size of a point.
+_STRIPS = {
+    (name, width): _parts(name, c.LineStrip2DBatch if width == 2 else c.LineStrip3DBatch, *_STRIP_STYLE)
+    for name, width in (("LineStrips2D", 2), ("LineStrips3D", 3), ("LineSegments3D", 2), ("LineSegments3D", 3))
+}
+_ARROW_STYLE = (c.ColorBatch, c.TextBatch, c.RadiusBatch)
+_ARROWS = {True: _parts("Arrows3D", c.Position3DBatch, c.Vector3DBatch, *_ARROW_STYLE), False: _parts(None, c.Position3DBatch, c.Vector3DBatch, *_ARROW_STYLE)}
+
+
+def _half_or_none(widths: Any) -> Any:
+    return None if widths is None else _half(widths)
 
 
 def _size(value: Any) -> int:
@@ -308,6 +329,15 @@ class LogFamily:
 
     _handle: Any
 
+    def _log_parts(self, entity_path: str, parts: Any, values: tuple, ext: Optional[dict], timeless: bool) -> None:
+        """Logs one row of `parts` (see `_reel.Parts`) from the log function's argument
+        values, in one native call."""
+        extra = _pairs(_ext_batches(ext)) if ext else None
+        try:
+            self._handle.log_parts(entity_path, parts, values, extra, timeless)
+        except ValueError as e:
+            self._handle.log_parts(_repaired_path(e, entity_path, None), parts, values, extra, timeless)
+
     def _log_row(self, entity_path: str, batches: list, ext: Optional[dict], timeless: bool, aligned: bool = True) -> None:
         pairs = _pairs(batches + _ext_batches(ext))
         try:
@@ -363,15 +393,8 @@ class LogFamily:
     ) -> None:
         """Logs 2D rectangles (N, 4) in any `RectFormat`."""
         centers, half = _rects_to_centers(rects, rect_format)
-        batches = _given(
-            [c.pair(c.HalfSizes2DBatch, half), c.pair(c.Position2DBatch, centers), c.indicator("Boxes2D")],
-            (identifiers, c.InstanceKeyBatch),
-            (colors, c.ColorBatch),
-            (labels, c.TextBatch),
-            (class_ids, c.ClassIdBatch),
-            (draw_order, c.DrawOrderBatch),
-        )
-        self._log_row(entity_path, batches, ext, timeless)
+        values = (half, centers, identifiers, colors, labels, class_ids, draw_order)
+        self._log_parts(entity_path, _RECTS, values, ext, timeless)
 
     @_lenient
     def log_rect(
@@ -418,19 +441,8 @@ class LogFamily:
         timeless: bool = False,
     ) -> None:
         """Logs oriented 3D boxes: half sizes (N, 3), centers, quaternion rotations."""
-        batches: list = []
-        if half_sizes is not None:
-            batches += [c.HalfSizes3DBatch(half_sizes), c.indicator("Boxes3D")]
-        _given(
-            batches,
-            (positions, c.Position3DBatch),
-            (rotations_q, c.RotationQuatBatch),
-            (colors, c.ColorBatch),
-            (stroke_widths, lambda w: c.pair(c.RadiusBatch, _half(w))),
-            (labels, c.TextBatch),
-            (class_ids, c.ClassIdBatch),
-        )
-        self._log_row(entity_path, batches, ext, timeless)
+        values = (half_sizes, positions, rotations_q, colors, _half_or_none(stroke_widths), labels, class_ids)
+        self._log_parts(entity_path, _OBBS[half_sizes is not None], values, ext, timeless)
 
     @_lenient
     def log_obb(
@@ -465,15 +477,9 @@ class LogFamily:
         self, entity_path: str, strips: list, width: int, identifiers: Any, stroke_widths: Any, colors: Any,
         draw_order: Any, ext: Optional[dict], timeless: bool, indicator: str,
     ) -> None:
-        batch = c.pair(c.LineStrip2DBatch if width == 2 else c.LineStrip3DBatch, strips)
-        batches = _given(
-            [batch, c.indicator(indicator)],
-            (identifiers, c.InstanceKeyBatch),
-            (stroke_widths, lambda w: c.pair(c.RadiusBatch, _half(w))),
-            (colors, c.ColorBatch),
-            (draw_order, c.DrawOrderBatch),
-        )
-        self._log_row(entity_path, batches, ext, timeless)
+        parts = _STRIPS[(indicator, width)]
+        values = (strips, identifiers, _half_or_none(stroke_widths), colors, draw_order)
+        self._log_parts(entity_path, parts, values, ext, timeless)
 
     @_lenient
     def log_line_strip(
@@ -559,11 +565,8 @@ class LogFamily:
         timeless: bool = False,
     ) -> None:
         """Logs one 3D arrow from ``origin`` along ``vector``."""
-        batches: list = [c.pair(c.Position3DBatch, [origin])]
-        if vector is not None:
-            batches += [c.pair(c.Vector3DBatch, [vector]), c.indicator("Arrows3D")]
-        _given(batches, (color, c.ColorBatch), (label, c.TextBatch), (width_scale, lambda w: c.pair(c.RadiusBatch, _half(w))))
-        self._log_row(entity_path, batches, ext, timeless)
+        values = ([origin], None if vector is None else [vector], color, label, _half_or_none(width_scale))
+        self._log_parts(entity_path, _ARROWS[vector is not None], values, ext, timeless)
 
     @_lenient
     def log_mesh(

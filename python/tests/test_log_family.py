@@ -474,3 +474,59 @@ def test_native_conversion_agrees_with_the_pyarrow_path(monkeypatch):
     for cls, value, error in bad:
         with pytest.raises(error):
             cls(value)
+
+
+def _plain(value):
+    """numpy values as the lists and numbers a user would write instead."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.tolist()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def test_log_calls_give_the_same_rows_from_plain_values_and_from_arrays():
+    """A log call converts plain values in one native call (`_reel.Parts`) and hands numpy
+    values to the Python batch classes: both must log the same row."""
+    f32, u8 = np.float32, np.uint8
+    pts = np.array([[1, 2, 3], [4, 5, 6]], f32)
+    colors = np.array([[255, 0, 0], [0, 255, 0]], u8)
+    calls = [
+        ("log_points", (pts,), dict(colors=colors, radii=np.array([0.5, 0.25], f32), labels=["a", "b"],
+                                     class_ids=np.array([1, 2]), keypoint_ids=np.array([3, 4]),
+                                     identifiers=np.array([7, 8]), draw_order=f32(2))),
+        ("log_points", (pts[:, :2],), dict(colors=np.array([255, 0, 0, 128], u8))),
+        ("log_points", (None,), dict(colors=colors)),
+        ("log_rects", (np.array([[0, 0, 2, 4], [1, 1, 2, 2]], f32),), dict(colors=colors, labels=["a", "b"],
+                                                                        class_ids=np.array([1, 2]), draw_order=f32(1))),
+        ("log_obbs", (), dict(half_sizes=pts, positions=pts, rotations_q=np.array([[0, 0, 0, 1]] * 2, f32),
+                              colors=colors, stroke_widths=np.array([0.5, 1.0], f32), labels=["a", "b"])),
+        ("log_obbs", (), dict(positions=pts)),
+        ("log_line_strips_3d", ([pts, pts[:1]],), dict(colors=colors, stroke_widths=np.array([1.0, 2.0], f32))),
+        ("log_line_strips_2d", ([pts[:, :2]],), dict(draw_order=f32(3))),
+        ("log_line_segments", (pts[:2],), dict(color=np.array([0, 0, 255], u8), stroke_width=f32(0.5))),
+        ("log_arrow", (np.zeros(3, f32), np.ones(3, f32)), dict(color=np.array([255, 0, 0], u8), label="up",
+                                                                 width_scale=f32(0.2))),
+        ("log_arrow", (np.zeros(3, f32),), dict()),
+        ("log_scalar", (np.float64(2.5),), dict(label="speed", color=np.array([255, 0, 0], u8), radius=f32(2),
+                                                scattered=np.bool_(True))),
+        ("log_text_entry", ("hello",), dict(level="WARN", color=np.array([0, 255, 0], u8))),
+    ]
+    for name, args, kwargs in calls:
+        arrays = row(lambda r: getattr(r, name)("e", *args, **kwargs), "e")
+        plain = row(lambda r: getattr(r, name)("e", *_plain(list(args)), **{k: _plain(v) for k, v in kwargs.items()}), "e")
+        columns = sorted(c for c in arrays.column_names if c.startswith("reel."))
+        assert columns == sorted(c for c in plain.column_names if c.startswith("reel.")), name
+        assert any(c.startswith("reel.components.") for c in columns), name
+        for column in columns:
+            a, p = arrays.column(column), plain.column(column)
+            assert a.type == p.type, (name, column)
+            assert a.to_pylist() == p.to_pylist(), (name, column)
+
+
+def test_parts_refuse_the_wrong_number_of_values():
+    rec = rr.new_recording(application_id="parts")
+    parts = rr._log._parts("Points3D", rr.components.Position3DBatch, rr.components.ColorBatch)
+    assert len(parts) == 2
+    with pytest.raises(ValueError, match="expected 2 values, got 1"):
+        rec._handle.log_parts("p", parts, ([[1, 2, 3]],), None, False)

@@ -14,10 +14,11 @@ use arrow_array::{
     Array, ArrayRef, ArrowPrimitiveType, BooleanArray, FixedSizeListArray, NullArray,
     PrimitiveArray,
 };
-use arrow_schema::Field;
+use arrow_schema::{DataType, Field};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyCapsule, PyFloat, PyInt, PyList, PyString, PyTuple};
+use reel_core::{ComponentBatch, ComponentName};
 
 /// The element type of a numeric kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,6 +109,150 @@ pub(crate) fn kind_of(kind: &Bound<'_, PyAny>) -> PyResult<Kind> {
         Ok(kind) => Ok(kind.get().0),
         Err(_) => Kind::parse(&kind.extract::<String>()?),
     }
+}
+
+/// The components a log function takes, in the order of its arguments, made once per
+/// function (`Parts("Points3D", [Position3DBatch, ColorBatch, ...], fallback)`): a log call
+/// then hands its argument values over as they are, in one call
+/// (`RecordingHandle.log_parts`). Each value in a plain Python form (numbers, strings,
+/// lists and tuples of them) is converted here by its class's kind; anything else (numpy
+/// arrays, pyarrow arrays, batch objects) goes through `fallback(cls, value)`, which
+/// returns a `(name, batch)` pair as `log_components` takes them.
+#[pyclass(name = "Parts", module = "reel._reel", frozen)]
+pub(crate) struct Parts {
+    indicator: Option<ComponentName>,
+    parts: Vec<Part>,
+    fallback: Py<PyAny>,
+}
+
+/// One component of [`Parts`].
+struct Part {
+    name: ComponentName,
+    /// The short name, for errors.
+    what: String,
+    /// The native conversion, if the class has one.
+    kind: Option<Kind>,
+    /// The Arrow type of a built-in component.
+    expected: Option<DataType>,
+    /// The batch class.
+    class: Py<PyAny>,
+}
+
+#[pymethods]
+impl Parts {
+    #[new]
+    fn new(
+        indicator: Option<&str>,
+        classes: Vec<Bound<'_, PyAny>>,
+        fallback: Bound<'_, PyAny>,
+    ) -> PyResult<Self> {
+        let parts = classes
+            .into_iter()
+            .map(|class| {
+                let name: String = class.getattr("_NAME")?.extract()?;
+                let kind = match class.getattr("_KIND") {
+                    Ok(kind) if !kind.is_none() => Some(kind_of(&kind)?),
+                    _ => None,
+                };
+                Ok(Part {
+                    what: name.rsplit('.').next().unwrap_or(&name).to_owned(),
+                    expected: reel_types::components::builtin_datatype(&name),
+                    name: ComponentName::new(name),
+                    kind,
+                    class: class.unbind(),
+                })
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(Self {
+            indicator: indicator.map(|a| {
+                ComponentName::new(format!("{}{a}", reel_types::archetypes::INDICATOR_PREFIX))
+            }),
+            parts,
+            fallback: fallback.unbind(),
+        })
+    }
+
+    fn __len__(&self) -> usize {
+        self.parts.len()
+    }
+}
+
+impl Parts {
+    /// Appends the batches of `values` (one per part; `None` for an argument not given)
+    /// and the indicator to `out`; `batch_of` converts a fallback's `(name, batch)` pair.
+    pub(crate) fn convert(
+        &self,
+        values: &Bound<'_, PyTuple>,
+        out: &mut Vec<ComponentBatch>,
+        batch_of: impl Fn(ComponentName, &Bound<'_, PyAny>) -> PyResult<ComponentBatch>,
+    ) -> PyResult<()> {
+        if values.len() != self.parts.len() {
+            return Err(PyValueError::new_err(format!(
+                "expected {} values, got {}",
+                self.parts.len(),
+                values.len()
+            )));
+        }
+        let py = values.py();
+        for (part, value) in self.parts.iter().zip(values.iter()) {
+            if value.is_none() {
+                continue;
+            }
+            match part.kind {
+                Some(kind) if takes_natively(&value) => {
+                    let array = to_array(kind, &value, &part.what)?;
+                    if let Some(expected) =
+                        part.expected.as_ref().filter(|e| *e != array.data_type())
+                    {
+                        return Err(PyTypeError::new_err(format!(
+                            "component {} has Arrow type {expected}, got {}",
+                            part.name,
+                            array.data_type()
+                        )));
+                    }
+                    out.push(ComponentBatch::new(part.name.clone(), array));
+                }
+                _ => {
+                    let pair = self
+                        .fallback
+                        .bind(py)
+                        .call1((part.class.bind(py), &value))?;
+                    let pair = pair.cast::<PyTuple>()?;
+                    let name: String = pair.get_item(0)?.extract()?;
+                    out.push(batch_of(name.into(), &pair.get_item(1)?)?);
+                }
+            }
+        }
+        if let Some(name) = &self.indicator {
+            out.push(ComponentBatch::from_static(name.clone(), &ONE_NULL));
+        }
+        Ok(())
+    }
+}
+
+/// An indicator's array: one null, shared.
+static ONE_NULL: std::sync::LazyLock<ArrayRef> =
+    std::sync::LazyLock::new(|| Arc::new(NullArray::new(1)));
+
+/// Whether `value` is in a form [`to_array`] takes without asking Python: a number, a
+/// string, or a list or tuple that is empty or starts with one of those or a list or
+/// tuple. Everything else (numpy and pyarrow arrays, batch objects, lists of arrays) is
+/// left to the Python side, which knows when to go zero-copy.
+fn takes_natively(value: &Bound<'_, PyAny>) -> bool {
+    let simple = |v: &Bound<'_, PyAny>| {
+        v.is_instance_of::<PyFloat>()
+            || v.is_instance_of::<PyInt>()
+            || v.is_instance_of::<PyString>()
+    };
+    let first = if let Ok(list) = value.cast::<PyList>() {
+        list.iter().next()
+    } else if let Ok(tuple) = value.cast::<PyTuple>() {
+        tuple.iter().next()
+    } else {
+        return simple(value);
+    };
+    first
+        .is_none_or(|f| simple(&f) || f.is_instance_of::<PyList>() || f.is_instance_of::<PyTuple>())
 }
 
 /// A component batch converted in Rust; see the module docs.
@@ -525,6 +670,9 @@ fn channel(value: &Bound<'_, PyAny>) -> PyResult<Channel> {
 /// as integers 0-255 or floats 0-1. A flat list of 3 or 4 integers that all fit a byte is
 /// one RGB(A) colour; any other flat list of integers is packed colours.
 fn colors(value: &Bound<'_, PyAny>, packed_array: bool) -> PyResult<Vec<u32>> {
+    if let Some(packed) = byte_rows(value) {
+        return Ok(packed);
+    }
     let packed = |c: &[Channel]| -> PyResult<Vec<u32>> {
         c.iter()
             .map(|c| match c {
@@ -595,6 +743,30 @@ fn colors(value: &Bound<'_, PyAny>, packed_array: bool) -> PyResult<Vec<u32>> {
             Ok((rgba[0] << 24) | (rgba[1] << 16) | (rgba[2] << 8) | rgba[3])
         })
         .collect()
+}
+
+/// The common case of [`colors`] — a list (or tuple) of RGB or RGBA rows of Python ints
+/// in 0..=255 — packed without intermediate objects. `None` for anything else, which the
+/// general path converts or refuses.
+fn byte_rows(value: &Bound<'_, PyAny>) -> Option<Vec<u32>> {
+    let mut out = Vec::new();
+    each(value, |row| {
+        let mut rgba = [255u32; 4];
+        let mut n = 0;
+        each(&row, |c| {
+            if !c.is_exact_instance_of::<PyInt>() || n == 4 {
+                return None;
+            }
+            let v: u8 = c.extract().ok()?;
+            rgba[n] = u32::from(v);
+            n += 1;
+            Some(())
+        })?;
+        (n == 3 || n == 4).then_some(())?;
+        out.push((rgba[0] << 24) | (rgba[1] << 16) | (rgba[2] << 8) | rgba[3]);
+        Some(())
+    })?;
+    Some(out)
 }
 
 /// A 0-1 float as a byte, as numpy rounds it (NaN is 0, half to even).

@@ -29,7 +29,7 @@ use pyo3::exceptions::{
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyCapsule, PyTuple};
-use reel_core::{ComponentBatch, StoreSource};
+use reel_core::{ComponentBatch, ComponentName, StoreSource};
 use reel_sdk::{
     LogOptions, MemoryRecording, RecordingError, RecordingStream, RecordingStreamBuilder,
 };
@@ -215,20 +215,7 @@ impl PyRecording {
         }
         let batches = batches
             .into_iter()
-            .map(|(name, array)| {
-                let array = if let Ok(native) = array.cast::<convert::NativeBatch>() {
-                    native.get().array.clone()
-                } else if let Ok(pair) = array.cast::<PyTuple>() {
-                    // `(kind, value)`: converted here, named by the component in errors.
-                    let what = name.rsplit('.').next().unwrap_or(&name);
-                    let kind = convert::kind_of(&pair.get_item(0)?)?;
-                    convert::to_array(kind, &pair.get_item(1)?, what)?
-                } else {
-                    import_array(&array)?
-                };
-                check_builtin_type(&name, array.data_type())?;
-                Ok(ComponentBatch::new(name, array))
-            })
+            .map(|(name, item)| batch_of(name.into(), &item))
             .collect::<PyResult<Vec<_>>>()?;
         let options = LogOptions {
             num_instances,
@@ -237,6 +224,38 @@ impl PyRecording {
             skip_instance_check: !instance_aligned,
         };
         py.detach(|| self.rec.log_components(entity_path, batches, options))
+            .map_err(to_py)
+    }
+
+    /// Logs one row of a log function's [`convert::Parts`]: `values` holds one value (or
+    /// `None`) per part, converted natively where the value's form allows and through the
+    /// parts' Python fallback otherwise; `batches` are further `(name, batch)` pairs (user
+    /// components). The parts' indicator is added.
+    fn log_parts(
+        &self,
+        py: Python<'_>,
+        entity_path: &str,
+        parts: &Bound<'_, convert::Parts>,
+        values: &Bound<'_, PyTuple>,
+        batches: Option<Vec<(String, Bound<'_, PyAny>)>>,
+        timeless: bool,
+    ) -> PyResult<()> {
+        if !self.rec.is_enabled() {
+            return Ok(());
+        }
+        let parts = parts.get();
+        let mut out = Vec::with_capacity(values.len() + 1);
+        parts.convert(values, &mut out, batch_of)?;
+        for (name, item) in batches.into_iter().flatten() {
+            out.push(batch_of(name.into(), &item)?);
+        }
+        let options = LogOptions {
+            num_instances: None,
+            timeless,
+            strict: Some(true),
+            skip_instance_check: false,
+        };
+        py.detach(|| self.rec.log_components(entity_path, out, options))
             .map_err(to_py)
     }
 
@@ -251,6 +270,24 @@ impl PyRecording {
         })
         .map_err(to_py)
     }
+}
+
+/// The batch of one `(name, item)` pair handed over by Python: `item` is a
+/// [`convert::NativeBatch`], a `(kind, value)` pair to convert natively, or any Arrow array.
+fn batch_of(name: ComponentName, item: &Bound<'_, PyAny>) -> PyResult<ComponentBatch> {
+    let array = if let Ok(native) = item.cast::<convert::NativeBatch>() {
+        native.get().array.clone()
+    } else if let Ok(pair) = item.cast::<PyTuple>() {
+        // `(kind, value)`: converted here, named by the component in errors.
+        let full = name.as_str();
+        let what = full.rsplit('.').next().unwrap_or(full);
+        let kind = convert::kind_of(&pair.get_item(0)?)?;
+        convert::to_array(kind, &pair.get_item(1)?, what)?
+    } else {
+        import_array(item)?
+    };
+    check_builtin_type(name.as_str(), array.data_type())?;
+    Ok(ComponentBatch::new(name, array))
 }
 
 /// Refuses a built-in component whose array has another Arrow type than reel's own.
@@ -616,6 +653,7 @@ fn _reel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<loaded::ArrowStream>()?;
     m.add_class::<convert::NativeBatch>()?;
     m.add_class::<convert::BatchKind>()?;
+    m.add_class::<convert::Parts>()?;
     m.add_function(wrap_pyfunction!(convert::native_batch, m)?)?;
     m.add_function(wrap_pyfunction!(loaded::load, m)?)?;
     m.add_function(wrap_pyfunction!(loaded::load_file, m)?)?;
