@@ -209,15 +209,11 @@ def _lenient(method: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-_TRANSFORM3D = c.indicator("Transform3D")
-
-
-def _add_translation(batches: list, t: Any) -> None:
-    """A transform's translation (a `Translation3D` or three numbers), if any."""
+def _translation(t: Any) -> Any:
+    """A transform's translation (a `Translation3D` or three numbers) as one row, if any."""
     if isinstance(t, Translation3D):
         t = t.xyz
-    if t is not None:
-        batches.append(c.pair(c.Translation3DBatch, [t]))
+    return None if t is None else [t]
 
 
 def _add_scale(batches: list, s: Any) -> None:
@@ -229,14 +225,16 @@ def _add_scale(batches: list, s: Any) -> None:
         batches.append(c.Scale3DBatch([np.repeat(s, 3) if s.size == 1 else s]))
 
 
-def _add_rotation(batches: list, r: Any) -> None:
-    """A transform's rotation (a `Quaternion` or `RotationAxisAngle`), if any."""
+def _rotation(batches: list, r: Any) -> Any:
+    """A transform's rotation: a `Quaternion` as one row of `xyzw` (returned), a
+    `RotationAxisAngle` as a batch (added to `batches`), or none."""
     if isinstance(r, Quaternion):
-        batches.append(c.pair(c.RotationQuatBatch, [r.xyzw]))
-    elif isinstance(r, RotationAxisAngle):
+        return [r.xyzw]
+    if isinstance(r, RotationAxisAngle):
         batches.append(c.RotationAxisAngleBatch([r.axis], [r.angle_radians()]))
     elif r is not None:
         raise TypeError(f"rotation: expected Quaternion or RotationAxisAngle, got {type(r).__name__}")
+    return None
 
 
 def _fallback_pair(cls: type, value: Any) -> tuple:
@@ -261,6 +259,7 @@ _STRIPS = {
     for name, width in (("LineStrips2D", 2), ("LineStrips3D", 3), ("LineSegments3D", 2), ("LineSegments3D", 3))
 }
 _ARROW_STYLE = (c.ColorBatch, c.TextBatch, c.RadiusBatch)
+_TRANSFORM3D = _parts("Transform3D", c.Translation3DBatch, c.RotationQuatBatch, c.TransformFromParentBatch)
 _ARROWS = {True: _parts("Arrows3D", c.Position3DBatch, c.Vector3DBatch, *_ARROW_STYLE), False: _parts(None, c.Position3DBatch, c.Vector3DBatch, *_ARROW_STYLE)}
 
 
@@ -329,10 +328,12 @@ class LogFamily:
 
     _handle: Any
 
-    def _log_parts(self, entity_path: str, parts: Any, values: tuple, ext: Optional[dict], timeless: bool) -> None:
+    def _log_parts(
+        self, entity_path: str, parts: Any, values: tuple, ext: Optional[dict], timeless: bool, batches: Sequence = ()
+    ) -> None:
         """Logs one row of `parts` (see `_reel.Parts`) from the log function's argument
-        values, in one native call."""
-        extra = _pairs(_ext_batches(ext)) if ext else None
+        values, and any further `batches`, in one native call."""
+        extra = _pairs([*batches, *_ext_batches(ext)]) if batches or ext else None
         try:
             self._handle.log_parts(entity_path, parts, values, extra, timeless)
         except ValueError as e:
@@ -781,28 +782,28 @@ class LogFamily:
         """Logs a transform to the parent space (or from it, with ``from_parent``):
         TranslationAndMat3, TranslationRotationScale3D, Rigid3D, Translation3D, Scale3D,
         RotationAxisAngle, Quaternion, or any of them in a Transform3D."""
-        batches: list = [_TRANSFORM3D]
+        batches: list = []
+        translation = rotation = None
         while isinstance(transform, Transform3D):
             transform = transform.transform
         if isinstance(transform, (Quaternion, RotationAxisAngle)):
-            _add_rotation(batches, transform)
+            rotation = _rotation(batches, transform)
         elif isinstance(transform, Translation3D):
-            _add_translation(batches, transform)
+            translation = _translation(transform)
         elif isinstance(transform, Scale3D):
             _add_scale(batches, transform)
         elif isinstance(transform, TranslationAndMat3):
-            _add_translation(batches, transform.translation)
+            translation = _translation(transform.translation)
             if transform.mat3x3 is not None:
                 batches.append(c.Mat3x3Batch(transform.mat3x3))
         elif isinstance(transform, (TranslationRotationScale3D, Rigid3D)):
-            _add_translation(batches, transform.translation)
-            _add_rotation(batches, transform.rotation)
+            translation = _translation(transform.translation)
+            rotation = _rotation(batches, transform.rotation)
             _add_scale(batches, getattr(transform, "scale", None))
         else:
             raise TypeError(f"unsupported transform {type(transform).__name__}")
-        if from_parent:
-            batches.append(c.pair(c.TransformFromParentBatch, True))
-        self._log_row(entity_path, batches, None, timeless)
+        values = (translation, rotation, True if from_parent else None)
+        self._log_parts(entity_path, _TRANSFORM3D, values, None, timeless, batches)
 
     @_lenient
     def log_rigid3(

@@ -530,3 +530,17 @@ def test_parts_refuse_the_wrong_number_of_values():
     assert len(parts) == 2
     with pytest.raises(ValueError, match="expected 2 values, got 1"):
         rec._handle.log_parts("p", parts, ([[1, 2, 3]],), None, False)
+
+
+def test_transforms_log_every_part():
+    t = row(lambda r: r.log_transform3d("t", rr.TranslationAndMat3([1, 2, 3], np.eye(3))), "t")
+    assert value(t, "Translation3D") == [[[1.0, 2.0, 3.0]]]
+    assert value(t, "Mat3x3") == [[np.eye(3).reshape(-1).tolist()]]
+    assert "reel.indicators.Transform3D" in t.column_names
+    assert "reel.components.TransformFromParent" not in t.column_names
+    q = row(lambda r: r.log_transform3d("t", rr.Rigid3D(rr.Translation3D([0, 0, 1]), rr.Quaternion([0, 0, 0, 1])), from_parent=True), "t")
+    assert value(q, "Translation3D") == [[[0.0, 0.0, 1.0]]]
+    assert value(q, "RotationQuat") == [[[0.0, 0.0, 0.0, 1.0]]]
+    assert value(q, "TransformFromParent") == [[True]]
+    with pytest.raises(TypeError, match="rotation"):
+        row(lambda r: r.log_transform3d("t", rr.Rigid3D([0, 0, 0], "a quarter turn")), "t")
