@@ -53,6 +53,23 @@ pub(crate) fn struct_array<C: Component>(
     Ok(s)
 }
 
+/// `Component`'s plain methods for a `Pod` newtype whose Arrow form is its bytes.
+macro_rules! plain_methods {
+    ($name:ident) => {
+        fn plain_datatype() -> Option<&'static reel_core::arrow_schema::DataType> {
+            static DATATYPE: std::sync::LazyLock<reel_core::arrow_schema::DataType> =
+                std::sync::LazyLock::new(<$name as reel_core::Component>::arrow_datatype);
+            Some(&DATATYPE)
+        }
+
+        fn plain_bytes(data: &[Self]) -> Option<&[u8]> {
+            Some(bytemuck::cast_slice(data))
+        }
+    };
+}
+
+pub(crate) use plain_methods;
+
 /// A component that is a newtype over one Arrow primitive.
 macro_rules! primitive_component {
     ($(#[$doc:meta])* $name:ident($inner:ty), $arrow:ty, $dt:expr) => {
@@ -97,15 +114,7 @@ macro_rules! primitive_component {
                 Ok(arr.values().iter().map(|v| Self(*v)).collect())
             }
 
-            fn plain_datatype() -> Option<&'static reel_core::arrow_schema::DataType> {
-                static DATATYPE: std::sync::LazyLock<reel_core::arrow_schema::DataType> =
-                    std::sync::LazyLock::new(<$name as reel_core::Component>::arrow_datatype);
-                Some(&DATATYPE)
-            }
-
-            fn plain_bytes(data: &[Self]) -> Option<&[u8]> {
-                Some(bytemuck::cast_slice(data))
-            }
+            $crate::components::plain_methods!($name);
         }
     };
 }
@@ -229,15 +238,7 @@ macro_rules! fixed_list_component {
                     .collect())
             }
 
-            fn plain_datatype() -> Option<&'static reel_core::arrow_schema::DataType> {
-                static DATATYPE: std::sync::LazyLock<reel_core::arrow_schema::DataType> =
-                    std::sync::LazyLock::new(<$name as reel_core::Component>::arrow_datatype);
-                Some(&DATATYPE)
-            }
-
-            fn plain_bytes(data: &[Self]) -> Option<&[u8]> {
-                Some(bytemuck::cast_slice(data))
-            }
+            $crate::components::plain_methods!($name);
         }
     };
 }
