@@ -7,7 +7,7 @@
 //! - [`encoder`]: [`Encoder`] writes a stream to any `io::Write`.
 //! - [`decoder`]: [`Decoder`] reads one from any `io::Read`, never panicking on bad bytes;
 //!   [`StreamDecoder`] decodes bytes pushed as they arrive.
-//! - [`file`]: whether a recording file is still being written (advisory locks).
+//! - [`file`](mod@file): whether a recording file is still being written (advisory locks).
 //! - [`net`]: the handshake and acknowledgements around a stream on a TCP connection.
 //!
 //! ```

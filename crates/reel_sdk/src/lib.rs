@@ -4,8 +4,8 @@
 //!   [`RecordingStreamBuilder`], [`init`], and strict mode.
 //! - [`global`]: global and thread-local default recordings, the [`RecordingScope`] guard,
 //!   and free functions that log to the default recording.
-//! - [`batcher`]: the per-recording thread that turns pending rows into chunks (internal).
-//! - [`rows`]: each logging thread's pending rows, grouped as chunks to be (internal).
+//! - `batcher`: the per-recording thread that turns pending rows into chunks (internal).
+//! - `rows`: each logging thread's pending rows, grouped as chunks to be (internal).
 //! - [`sink`]: [`LogSink`] and the buffered, file, stdout, callback and tee sinks.
 //! - [`spawn`]: starting (or reusing) a `reel serve` process.
 //! - [`tcp`]: [`tcp::TcpSink`], streaming to a reel server with acknowledgements and resends.

@@ -123,7 +123,7 @@ pub struct LogOptions {
     pub skip_instance_check: bool,
 }
 
-/// Counts of rows dropped under [`OverflowPolicy::DropNewest`].
+/// Counts of rows dropped under [`OverflowPolicy::DropNewest`](crate::OverflowPolicy::DropNewest).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DropStats {
     /// Rows dropped.
@@ -622,7 +622,7 @@ impl RecordingStream {
         self.inner.as_ref().map_or_else(strict_mode, |i| i.strict())
     }
 
-    /// Rows dropped so far under [`OverflowPolicy::DropNewest`].
+    /// Rows dropped so far under [`OverflowPolicy::DropNewest`](crate::OverflowPolicy::DropNewest).
     pub fn drop_stats(&self) -> DropStats {
         self.inner
             .as_ref()

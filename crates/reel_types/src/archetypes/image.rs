@@ -240,7 +240,7 @@ impl EncodedImage {
             .with_resolution([[w as f32, h as f32]]))
     }
 
-    /// Encodes 8-bit pixels (gray, RGB or RGBA, HxW[xC]) as JPEG with `quality` (1–100).
+    /// Encodes 8-bit pixels (gray, RGB or RGBA, HxW or HxWxC) as JPEG with `quality` (1–100).
     pub fn encode_jpeg(data: &TensorData, quality: u8) -> Result<Self, ValidationError> {
         let bad = || shape_error("a JPEG image", "u8 HxW, HxWx1 or HxWx3", data);
         let (h, w, color) = match (data.shape(), data.dtype()) {
