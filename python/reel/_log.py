@@ -258,12 +258,13 @@ _STRIPS = {
     (name, width): _parts(name, c.LineStrip2DBatch if width == 2 else c.LineStrip3DBatch, *_STRIP_STYLE)
     for name, width in (("LineStrips2D", 2), ("LineStrips3D", 3), ("LineSegments3D", 2), ("LineSegments3D", 3))
 }
-_ARROW_STYLE = (c.ColorBatch, c.TextBatch, c.RadiusBatch)
 _TRANSFORM3D = _parts("Transform3D", c.Translation3DBatch, c.RotationQuatBatch, c.TransformFromParentBatch)
+_ARROW_STYLE = (c.ColorBatch, c.TextBatch, c.RadiusBatch)
 _ARROWS = {True: _parts("Arrows3D", c.Position3DBatch, c.Vector3DBatch, *_ARROW_STYLE), False: _parts(None, c.Position3DBatch, c.Vector3DBatch, *_ARROW_STYLE)}
 
 
 def _half_or_none(widths: Any) -> Any:
+    """Line widths as radii, if given."""
     return None if widths is None else _half(widths)
 
 
