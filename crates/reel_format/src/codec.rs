@@ -111,9 +111,21 @@ fn zstd_decompress(stored: &[u8], raw_len: u64) -> Result<Vec<u8>, String> {
     if let Some(frames) = parallel_frames(stored, raw_len) {
         return zstd_decompress_parallel(stored, raw_len, &frames);
     }
+    // A decompression context is some hundred KiB to set up: each thread keeps one, as a
+    // recording of many small chunks is read frame after frame.
+    thread_local! {
+        static DECOMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+            const { std::cell::RefCell::new(None) };
+    }
     let mut out = Vec::with_capacity(raw_len as usize);
-    zstd::bulk::Decompressor::new()
-        .and_then(|mut d| d.decompress_to_buffer(stored, &mut out))
+    DECOMPRESSOR
+        .with_borrow_mut(|kept| {
+            let d = match kept {
+                Some(d) => d,
+                None => kept.insert(zstd::bulk::Decompressor::new()?),
+            };
+            d.decompress_to_buffer(stored, &mut out)
+        })
         .map_err(|e| format!("zstd: {e}"))?;
     Ok(out)
 }
@@ -379,6 +391,44 @@ mod tests {
         let _ = decompress(FLAG_ZSTD, &damaged, raw_len);
         // Declared sizes that do not add up fall back to one piece, which then fails.
         assert!(decompress(FLAG_ZSTD, &stored, raw_len + 1).is_err());
+    }
+
+    #[test]
+    fn the_kept_decompressor_reads_on_after_a_damaged_frame() {
+        let mut compressor = Compressor::default();
+        let payloads: Vec<Vec<u8>> = (0..3u8).map(|k| vec![k; 10_000 + usize::from(k)]).collect();
+        let stored: Vec<Vec<u8>> = payloads
+            .iter()
+            .map(|p| {
+                let (flag, bytes) = compressor
+                    .compress(Compression::Zstd, p)
+                    .expect("compresses");
+                assert_eq!(flag, FLAG_ZSTD);
+                bytes.to_vec()
+            })
+            .collect();
+        let mut damaged = stored[1].clone();
+        let mid = damaged.len() / 2;
+        damaged[mid] ^= 0xff;
+        let len = |k: usize| payloads[k].len() as u64;
+        assert_eq!(
+            decompress(FLAG_ZSTD, &stored[0], len(0)).expect("first"),
+            payloads[0]
+        );
+        // A flipped byte may or may not decode to other bytes; either way the context lives on.
+        let _ = decompress(FLAG_ZSTD, &damaged, len(1));
+        assert!(
+            decompress(FLAG_ZSTD, &stored[1][..mid], len(1)).is_err(),
+            "truncated"
+        );
+        assert_eq!(
+            decompress(FLAG_ZSTD, &stored[2], len(2)).expect("after"),
+            payloads[2]
+        );
+        assert_eq!(
+            decompress(FLAG_ZSTD, &stored[1], len(1)).expect("again"),
+            payloads[1]
+        );
     }
 
     #[test]
