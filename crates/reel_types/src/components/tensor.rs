@@ -175,23 +175,6 @@ impl TensorBuffer {
         with_buffer!(self, v => v.len())
     }
 
-    /// No elements of `dtype`.
-    pub fn empty(dtype: TensorDataType) -> Self {
-        match dtype {
-            TensorDataType::U8 => Self::U8(Vec::new()),
-            TensorDataType::U16 => Self::U16(Vec::new()),
-            TensorDataType::U32 => Self::U32(Vec::new()),
-            TensorDataType::U64 => Self::U64(Vec::new()),
-            TensorDataType::I8 => Self::I8(Vec::new()),
-            TensorDataType::I16 => Self::I16(Vec::new()),
-            TensorDataType::I32 => Self::I32(Vec::new()),
-            TensorDataType::I64 => Self::I64(Vec::new()),
-            TensorDataType::F16 => Self::F16(Vec::new()),
-            TensorDataType::F32 => Self::F32(Vec::new()),
-            TensorDataType::F64 => Self::F64(Vec::new()),
-        }
-    }
-
     /// Whether there are no elements.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -375,9 +358,15 @@ fn tensor_fields() -> Fields {
     ])
 }
 
+/// The tensors' element type names, as the dtype column holds them.
+fn dtype_names(data: &[TensorData]) -> StringArray {
+    StringArray::from_iter_values(data.iter().map(|t| t.dtype().name()))
+}
+
 impl TensorData {
-    /// The tensors as Arrow, with their elements already in `buffers` (one per tensor).
-    fn with_buffers(data: &[Self], buffers: LargeBinaryArray) -> ArrayRef {
+    /// The tensors as Arrow, with their element types and elements already made (one per
+    /// tensor).
+    fn with_buffers(data: &[Self], dtypes: StringArray, buffers: LargeBinaryArray) -> ArrayRef {
         let shape_values =
             UInt64Array::from_iter_values(data.iter().flat_map(|t| t.shape.iter().copied()));
         let shapes = ListArray::new(
@@ -400,7 +389,6 @@ impl TensorData {
             Arc::new(name_values),
             name_nulls,
         );
-        let dtypes = StringArray::from_iter_values(data.iter().map(|t| t.dtype().name()));
         Arc::new(StructArray::new(
             tensor_fields(),
             vec![
@@ -424,7 +412,7 @@ impl Component for TensorData {
     fn to_arrow(data: &[Self]) -> ArrayRef {
         let buffers =
             LargeBinaryArray::from_iter_values(data.iter().map(|t| t.buffer.to_le_bytes()));
-        Self::with_buffers(data, buffers)
+        Self::with_buffers(data, dtype_names(data), buffers)
     }
 
     /// One tensor's elements are handed to Arrow without copying (an image logged from
@@ -433,12 +421,12 @@ impl Component for TensorData {
         let [tensor] = data.as_mut_slice() else {
             return Self::to_arrow(&data);
         };
-        let dtype = tensor.dtype();
-        // An empty buffer of the same type stays behind: the dtype column names it.
-        let elements = std::mem::replace(&mut tensor.buffer, TensorBuffer::empty(dtype));
+        // Named before the elements move out.
+        let dtypes = dtype_names(std::slice::from_ref(tensor));
+        let elements = std::mem::replace(&mut tensor.buffer, TensorBuffer::U8(Vec::new()));
         let bytes = elements.into_le_buffer();
         let buffers = LargeBinaryArray::new(OffsetBuffer::from_lengths([bytes.len()]), bytes, None);
-        Self::with_buffers(&data, buffers)
+        Self::with_buffers(&data, dtypes, buffers)
     }
 
     fn from_arrow(array: &dyn Array) -> Result<Vec<Self>, DeserializationError> {
