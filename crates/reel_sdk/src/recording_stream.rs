@@ -427,6 +427,93 @@ impl Inner {
         self.tx.send(cmd).is_ok()
     }
 
+    /// Logs `components` as one row of `entity_path` (see
+    /// [`RecordingStream::log_components`]): an invalid path is an error in strict mode,
+    /// else repaired with one warning.
+    fn log_row(
+        &self,
+        entity_path: impl IntoEntityPath,
+        components: &[ComponentBatch],
+        options: LogOptions,
+    ) -> RecordingResult<()> {
+        let strict = options.strict.unwrap_or_else(|| self.strict());
+        match entity_path
+            .with_entity_path(|path| self.log_row_at(path, components, options, strict))
+        {
+            Ok(result) => result,
+            Err((source, repaired, path)) => {
+                if strict {
+                    return Err(RecordingError::InvalidEntityPath { path, source });
+                }
+                warn_once(
+                    &format!("path:{path}"),
+                    format!("invalid entity path {path:?} ({source}); logging to {repaired}"),
+                );
+                self.log_row_at(&repaired, components, options, strict)
+            }
+        }
+    }
+
+    /// Logs `components` as one row of the valid `entity_path`.
+    fn log_row_at(
+        &self,
+        entity_path: &EntityPath,
+        components: &[ComponentBatch],
+        options: LogOptions,
+        strict: bool,
+    ) -> RecordingResult<()> {
+        if components.is_empty() {
+            return Ok(());
+        }
+        if let Err(e) = validate(
+            entity_path,
+            components,
+            options.num_instances,
+            options.skip_instance_check,
+        ) {
+            if strict {
+                return Err(e);
+            }
+            warn_once(&format!("row:{e}"), format!("{e}; the row is not logged"));
+            return Ok(());
+        }
+
+        // One clock read for the row id and the log_time timeline.
+        let now = reel_core::time::now_nanos();
+        THREAD_STATE.with(|t| {
+            let mut threads = t.borrow_mut();
+            let thread = thread_state_mut(&mut threads, self.key);
+            let mut times = SmallVec::<[i64; 4]>::new();
+            if !options.timeless {
+                thread.stamp(self, now, &mut times);
+            }
+            let ThreadState { set, rows, .. } = thread;
+            let timelines = match (options.timeless, set.as_ref()) {
+                (false, Some(set)) => set,
+                _ => &*NO_TIMELINES,
+            };
+            let rows = rows.get_or_insert_with(|| self.rows.register());
+            let bytes = 16
+                + 8 * times.len() as u64
+                + components
+                    .iter()
+                    .map(|c| c.memory_size() as u64)
+                    .sum::<u64>();
+            self.send_row(
+                rows,
+                PendingRow {
+                    entity_path,
+                    row_id: RowId::new_at(now.max(0) as u64),
+                    timelines,
+                    times: &times,
+                    components,
+                    bytes,
+                },
+            );
+        });
+        Ok(())
+    }
+
     /// Puts `row` with the calling thread's pending rows (`rows`), once its bytes are
     /// reserved under the memory bound.
     fn send_row(&self, rows: &SharedRows, row: PendingRow<'_>) {
@@ -704,35 +791,10 @@ impl RecordingStream {
         // Taken, not borrowed: `fill` may run user code that logs too.
         let mut components = BATCHES.take();
         fill(&mut components);
-        let result = self.log_row(inner, entity_path, &components, options);
+        let result = inner.log_row(entity_path, &components, options);
         components.clear();
         BATCHES.set(components);
         result
-    }
-
-    fn log_row(
-        &self,
-        inner: &Inner,
-        entity_path: impl IntoEntityPath,
-        components: &[ComponentBatch],
-        options: LogOptions,
-    ) -> RecordingResult<()> {
-        let strict = options.strict.unwrap_or_else(|| inner.strict());
-        match entity_path
-            .with_entity_path(|path| log_row_at(inner, path, components, options, strict))
-        {
-            Ok(result) => result,
-            Err((source, repaired, path)) => {
-                if strict {
-                    return Err(RecordingError::InvalidEntityPath { path, source });
-                }
-                warn_once(
-                    &format!("path:{path}"),
-                    format!("invalid entity path {path:?} ({source}); logging to {repaired}"),
-                );
-                log_row_at(inner, &repaired, components, options, strict)
-            }
-        }
     }
 
     /// Sends a ready-made message, in order with the rows logged before it.
@@ -918,66 +980,6 @@ impl RecordingStream {
 }
 
 /// Checks instance counts and duplicates.
-/// Logs `components` as one row of `entity_path` (see [`RecordingStream::log_components`]).
-fn log_row_at(
-    inner: &Inner,
-    entity_path: &EntityPath,
-    components: &[ComponentBatch],
-    options: LogOptions,
-    strict: bool,
-) -> RecordingResult<()> {
-    if components.is_empty() {
-        return Ok(());
-    }
-    if let Err(e) = validate(
-        entity_path,
-        components,
-        options.num_instances,
-        options.skip_instance_check,
-    ) {
-        if strict {
-            return Err(e);
-        }
-        warn_once(&format!("row:{e}"), format!("{e}; the row is not logged"));
-        return Ok(());
-    }
-
-    // One clock read for the row id and the log_time timeline.
-    let now = reel_core::time::now_nanos();
-    THREAD_STATE.with(|t| {
-        let mut threads = t.borrow_mut();
-        let thread = thread_state_mut(&mut threads, inner.key);
-        let mut times = SmallVec::<[i64; 4]>::new();
-        if !options.timeless {
-            thread.stamp(inner, now, &mut times);
-        }
-        let ThreadState { set, rows, .. } = thread;
-        let timelines = match (options.timeless, set.as_ref()) {
-            (false, Some(set)) => set,
-            _ => &*NO_TIMELINES,
-        };
-        let rows = rows.get_or_insert_with(|| inner.rows.register());
-        let bytes = 16
-            + 8 * times.len() as u64
-            + components
-                .iter()
-                .map(|c| c.memory_size() as u64)
-                .sum::<u64>();
-        inner.send_row(
-            rows,
-            PendingRow {
-                entity_path,
-                row_id: RowId::new_at(now.max(0) as u64),
-                timelines,
-                times: &times,
-                components,
-                bytes,
-            },
-        );
-    });
-    Ok(())
-}
-
 fn validate(
     entity_path: &EntityPath,
     components: &[ComponentBatch],
