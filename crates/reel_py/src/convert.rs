@@ -155,7 +155,7 @@ impl Parts {
                     _ => None,
                 };
                 Ok(Part {
-                    what: name.rsplit('.').next().unwrap_or(&name).to_owned(),
+                    what: what(&name).to_owned(),
                     expected: reel_types::components::builtin_datatype(&name),
                     name: ComponentName::new(name),
                     kind,
@@ -201,15 +201,11 @@ impl Parts {
             match part.kind {
                 Some(kind) if takes_natively(&value) => {
                     let array = to_array(kind, &value, &part.what)?;
-                    if let Some(expected) =
-                        part.expected.as_ref().filter(|e| *e != array.data_type())
-                    {
-                        return Err(PyTypeError::new_err(format!(
-                            "component {} has Arrow type {expected}, got {}",
-                            part.name,
-                            array.data_type()
-                        )));
-                    }
+                    check_type(
+                        part.name.as_str(),
+                        part.expected.as_ref(),
+                        array.data_type(),
+                    )?;
                     out.push(ComponentBatch::new(part.name.clone(), array));
                 }
                 _ => {
@@ -227,6 +223,26 @@ impl Parts {
             out.push(ComponentBatch::from_static(name.clone(), &ONE_NULL));
         }
         Ok(())
+    }
+}
+
+/// How a component is named in errors: the last part of its name (`Color`).
+pub(crate) fn what(name: &str) -> &str {
+    name.rsplit('.').next().unwrap_or(name)
+}
+
+/// Refuses an array of another Arrow type than the component's `expected` one (`None`: a
+/// user component, any type goes).
+pub(crate) fn check_type(
+    name: &str,
+    expected: Option<&DataType>,
+    found: &DataType,
+) -> PyResult<()> {
+    match expected {
+        Some(expected) if expected != found => Err(PyTypeError::new_err(format!(
+            "component {name} has Arrow type {expected}, got {found}"
+        ))),
+        _ => Ok(()),
     }
 }
 

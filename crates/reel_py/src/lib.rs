@@ -279,10 +279,8 @@ fn batch_of(name: ComponentName, item: &Bound<'_, PyAny>) -> PyResult<ComponentB
         native.get().array.clone()
     } else if let Ok(pair) = item.cast::<PyTuple>() {
         // `(kind, value)`: converted here, named by the component in errors.
-        let full = name.as_str();
-        let what = full.rsplit('.').next().unwrap_or(full);
         let kind = convert::kind_of(&pair.get_item(0)?)?;
-        convert::to_array(kind, &pair.get_item(1)?, what)?
+        convert::to_array(kind, &pair.get_item(1)?, convert::what(name.as_str()))?
     } else {
         import_array(item)?
     };
@@ -301,12 +299,11 @@ fn check_builtin_type(name: &str, found: &arrow_schema::DataType) -> PyResult<()
             ))),
         };
     }
-    match reel_types::components::builtin_datatype(name) {
-        Some(expected) if &expected != found => Err(pyo3::exceptions::PyTypeError::new_err(
-            format!("component {name} has Arrow type {expected}, got {found}"),
-        )),
-        _ => Ok(()),
-    }
+    convert::check_type(
+        name,
+        reel_types::components::builtin_datatype(name).as_ref(),
+        found,
+    )
 }
 
 /// Imports an array through the Arrow PyCapsule interface (no copy).
