@@ -373,6 +373,8 @@ fn run_one(workload: Workload, args: &Args) -> Result<String, String> {
     // The file sink writes its end frame when the recording closes.
     rec.shutdown().map_err(|e| e.to_string())?;
     drop(rec);
+    // Before the check below, which decodes everything the sink holds.
+    let peak_rss_bytes = peak_rss();
     let (received_rows, output_bytes) = received(target, root_entity(workload))?;
     if received_rows != rows {
         return Err(format!(
@@ -386,7 +388,7 @@ fn run_one(workload: Workload, args: &Args) -> Result<String, String> {
         workload.name(),
         rows as f64 / seconds,
         raw_bytes as f64 / 1e6 / seconds,
-        peak_rss(),
+        peak_rss_bytes,
     ))
 }
 
