@@ -31,7 +31,10 @@ const ZSTD_LEVEL: i32 = 1;
 /// Compresses payloads, reusing its buffers and contexts across calls.
 #[derive(Default)]
 pub(crate) struct Compressor {
+    /// The last output is `out[..out_len]`. LZ4 writes into initialized bytes, so for it
+    /// `out` only grows (zeroed once, not on every call).
     out: Vec<u8>,
+    out_len: usize,
     #[cfg(not(target_arch = "wasm32"))]
     zstd: Option<zstd::bulk::Compressor<'static>>,
 }
@@ -51,14 +54,15 @@ impl Compressor {
                 FLAG_LZ4
             }
         };
-        (self.out.len() < payload.len()).then_some((flag, self.out.as_slice()))
+        (self.out_len < payload.len()).then_some((flag, &self.out[..self.out_len]))
     }
 
     fn lz4(&mut self, payload: &[u8]) -> Option<()> {
-        self.out
-            .resize(lz4_flex::block::get_maximum_output_size(payload.len()), 0);
-        let n = lz4_flex::block::compress_into(payload, &mut self.out).ok()?;
-        self.out.truncate(n);
+        let bound = lz4_flex::block::get_maximum_output_size(payload.len());
+        if self.out.len() < bound {
+            self.out.resize(bound, 0);
+        }
+        self.out_len = lz4_flex::block::compress_into(payload, &mut self.out).ok()?;
         Some(())
     }
 
@@ -72,6 +76,7 @@ impl Compressor {
         self.out
             .reserve(zstd::zstd_safe::compress_bound(payload.len()));
         compressor.compress_to_buffer(payload, &mut self.out).ok()?;
+        self.out_len = self.out.len();
         Some(())
     }
 

@@ -64,6 +64,35 @@ impl RawFrame {
     pub fn is_empty(&self) -> bool {
         false
     }
+
+    /// The payload's length once decompressed.
+    pub fn raw_len(&self) -> u64 {
+        crate::frame::FrameHeader::from_bytes(&self.header).raw_len
+    }
+
+    /// Decodes the message it holds, checking it as a stream's frame is checked (no
+    /// size bound: the frame is already in memory).
+    pub fn decode(&self) -> Result<LogMsg, DecodeError> {
+        let header = StreamHeader {
+            version: self.version,
+            compression: crate::frame::Compression::Off,
+        }
+        .to_bytes();
+        let stream = header.chain(&self.header[..]).chain(self.stored.as_slice());
+        let options = DecoderOptions {
+            max_message_bytes: u64::MAX,
+            keep_frames: false,
+        };
+        match Decoder::with_options(stream, options).next_message() {
+            Some(decoded) => decoded.map(|d| d.msg),
+            // Only an end frame decodes to nothing.
+            None => Err(DecodeError::Payload {
+                offset: STREAM_HEADER_LEN as u64,
+                kind: "end",
+                reason: "an end frame holds no message".to_owned(),
+            }),
+        }
+    }
 }
 
 /// What is wrong with a stream, and at which byte offset.
@@ -762,5 +791,35 @@ impl StreamDecoder {
             header: self.header,
             ended_cleanly: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A frame held in memory is checked like one read from a stream.
+    #[test]
+    fn a_held_frame_decodes_only_when_intact() {
+        let payload = b"{}";
+        let frame = |kind, stored: &[u8]| RawFrame {
+            version: FORMAT_VERSION,
+            header: FrameHeader::new(kind, 0, stored.len() as u64, stored).to_bytes(),
+            stored: stored.to_vec(),
+        };
+        let mut bad = frame(MessageKind::ArrowMsg, payload);
+        bad.stored[0] ^= 1;
+        assert!(matches!(
+            bad.decode(),
+            Err(DecodeError::ChecksumMismatch { .. })
+        ));
+        assert!(matches!(
+            frame(MessageKind::End, &[]).decode(),
+            Err(DecodeError::Payload { kind: "end", .. })
+        ));
+        assert!(matches!(
+            frame(MessageKind::ArrowMsg, payload).decode(),
+            Err(DecodeError::Payload { .. })
+        ));
     }
 }

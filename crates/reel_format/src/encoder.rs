@@ -1,5 +1,6 @@
 //! [`Encoder`]: writes a reel stream to any `io::Write`.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use reel_core::LogMsg;
@@ -54,9 +55,7 @@ pub enum EncodeError {
 /// [`Encoder::finish`] to see errors and to get the writer back.
 pub struct Encoder<W: Write> {
     writer: Option<W>,
-    options: EncoderOptions,
-    payload: Vec<u8>,
-    compressor: Compressor,
+    frames: FrameEncoder,
     bytes_written: u64,
 }
 
@@ -70,35 +69,20 @@ impl<W: Write> Encoder<W> {
         writer.write_all(&header.to_bytes())?;
         Ok(Self {
             writer: Some(writer),
-            options,
-            payload: Vec::new(),
-            compressor: Compressor::default(),
+            frames: FrameEncoder::new(options),
             bytes_written: crate::frame::STREAM_HEADER_LEN as u64,
         })
     }
 
     /// Appends one message; returns the bytes written for it.
     pub fn append(&mut self, msg: &LogMsg) -> Result<u64, EncodeError> {
-        let payload_error = |source| EncodeError::Payload {
-            kind: msg.kind_name(),
-            source,
-        };
-        #[cfg(not(target_arch = "wasm32"))]
-        if self.options.compression == Compression::Zstd && is_large(msg) {
-            let (kind, stored, raw_len) =
-                crate::codec::zstd_blocks(|w| payload::encode_into(msg, w))
-                    .map_err(payload_error)?;
-            let header = FrameHeader::new(kind, crate::frame::FLAG_ZSTD, raw_len, &stored);
-            return write_frame(&mut self.writer, &mut self.bytes_written, &header, &stored);
-        }
-        let kind = payload::encode(msg, &mut self.payload).map_err(payload_error)?;
-        let raw_len = self.payload.len() as u64;
-        let (flags, stored) = self
-            .compressor
-            .compress(self.options.compression, &self.payload)
-            .unwrap_or((0, &self.payload));
-        let header = FrameHeader::new(kind, flags, raw_len, stored);
-        write_frame(&mut self.writer, &mut self.bytes_written, &header, stored)
+        let frame = self.frames.encode(msg)?;
+        write_frame(
+            &mut self.writer,
+            &mut self.bytes_written,
+            &frame.header,
+            &frame.stored,
+        )
     }
 
     /// Appends a frame read from another stream as it is (its checksum was verified when it
@@ -150,6 +134,96 @@ fn write_frame<W: Write>(
     let n = (crate::frame::FRAME_HEADER_LEN + stored.len()) as u64;
     *bytes_written += n;
     Ok(n)
+}
+
+/// Encodes messages into frames of the current format version, reusing its buffers: what
+/// an [`Encoder`] does before writing. Also for holding messages compressed in memory
+/// ([`EncodedFrame::into_raw_frame`], then [`Encoder::append_frame`] or
+/// [`RawFrame::decode`](crate::RawFrame::decode)).
+pub struct FrameEncoder {
+    compression: Compression,
+    payload: Vec<u8>,
+    compressor: Compressor,
+}
+
+/// A frame just encoded by a [`FrameEncoder`], usually borrowing its buffers.
+#[derive(Clone, Debug)]
+pub struct EncodedFrame<'a> {
+    header: FrameHeader,
+    stored: Cow<'a, [u8]>,
+}
+
+impl EncodedFrame<'_> {
+    /// The payload's length before compression.
+    pub fn raw_len(&self) -> u64 {
+        self.header.raw_len
+    }
+
+    /// The payload's length as stored (compressed, or equal to the raw length).
+    pub fn stored_len(&self) -> u64 {
+        self.header.stored_len
+    }
+
+    /// The frame owned, to keep or to append to a stream later.
+    pub fn into_raw_frame(self) -> crate::RawFrame {
+        crate::RawFrame {
+            version: FORMAT_VERSION,
+            header: self.header.to_bytes(),
+            stored: self.stored.into_owned(),
+        }
+    }
+}
+
+impl FrameEncoder {
+    /// An encoder compressing as `options` say.
+    pub fn new(options: EncoderOptions) -> Self {
+        Self {
+            compression: options.compression,
+            payload: Vec::new(),
+            compressor: Compressor::default(),
+        }
+    }
+
+    /// How well `sample` compresses as this encoder would compress it: stored bytes over
+    /// raw bytes (1.0 when it does not shrink or compression is off). A cheap look at a
+    /// piece of a large payload before compressing all of it.
+    pub fn sample_ratio(&mut self, sample: &[u8]) -> f64 {
+        if sample.is_empty() {
+            return 1.0;
+        }
+        self.compressor
+            .compress(self.compression, sample)
+            .map_or(1.0, |(_, stored)| stored.len() as f64 / sample.len() as f64)
+    }
+
+    /// Encodes (and compresses) `msg` into a frame.
+    pub fn encode(&mut self, msg: &LogMsg) -> Result<EncodedFrame<'_>, EncodeError> {
+        let payload_error = |source| EncodeError::Payload {
+            kind: msg.kind_name(),
+            source,
+        };
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.compression == Compression::Zstd && is_large(msg) {
+            let (kind, stored, raw_len) =
+                crate::codec::zstd_blocks(|w| payload::encode_into(msg, w))
+                    .map_err(payload_error)?;
+            let header = FrameHeader::new(kind, crate::frame::FLAG_ZSTD, raw_len, &stored);
+            return Ok(EncodedFrame {
+                header,
+                stored: Cow::Owned(stored),
+            });
+        }
+        let kind = payload::encode(msg, &mut self.payload).map_err(payload_error)?;
+        let raw_len = self.payload.len() as u64;
+        let (flags, stored) = self
+            .compressor
+            .compress(self.compression, &self.payload)
+            .unwrap_or((0, &self.payload));
+        Ok(EncodedFrame {
+            header: FrameHeader::new(kind, flags, raw_len, stored),
+            stored: Cow::Borrowed(stored),
+        })
+    }
 }
 
 /// Whether `msg` is large enough to be compressed in blocks on several threads.

@@ -28,7 +28,9 @@ pub use decoder::{
     decode_slice, DecodeError, DecodedMessage, Decoder, DecoderOptions, FrameGate, RawFrame,
     StreamDecoder, DEFAULT_MAX_MESSAGE_BYTES,
 };
-pub use encoder::{encode_to_vec, EncodeError, Encoder, EncoderOptions};
+pub use encoder::{
+    encode_to_vec, EncodeError, EncodedFrame, Encoder, EncoderOptions, FrameEncoder,
+};
 pub use frame::{Compression, StreamHeader, FORMAT_VERSION};
 
 /// The file extension of reel recordings.

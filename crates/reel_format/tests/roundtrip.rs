@@ -245,3 +245,64 @@ fn frames_kept_as_read_are_copied_into_another_stream_unchanged() {
         Err(EncodeError::ForeignFrame(1))
     ));
 }
+
+/// Frames encoded one by one (as a memory recording holds large chunks) decode alone, and
+/// appended to a stream give the bytes of encoding the messages there.
+#[test]
+fn frames_encoded_apart_decode_alone_and_make_the_same_stream() {
+    use reel_format::{Encoder, FrameEncoder};
+    let store_id = StoreId::recording(RecordingId::random());
+    let mut msgs = vec![LogMsg::SetStoreInfo(SetStoreInfo {
+        row_id: RowId::new(),
+        info: StoreInfo::new_recording(ApplicationId::new("frames"), store_id.id.clone()),
+    })];
+    msgs.extend((0..3).map(|i| {
+        let row = ChunkRow {
+            row_id: RowId::new(),
+            timepoint: TimePoint::default().with(Timeline::new_sequence("frame"), i),
+            components: vec![ComponentBatch::new(
+                "test.Text",
+                Arc::new(StringArray::from(vec!["text"; 50 * i as usize])) as ArrayRef,
+            )],
+        };
+        let chunk = Chunk::from_rows(EntityPath::parse_forgiving("log"), vec![row]);
+        LogMsg::ArrowMsg(ArrowMsg {
+            store_id: store_id.clone(),
+            chunk: Arc::new(chunk.expect("chunk")),
+        })
+    }));
+    for compression in [Compression::Off, Compression::Lz4, Compression::Zstd] {
+        let options = EncoderOptions { compression };
+        let mut frames = FrameEncoder::new(options);
+        let mut stream = Encoder::new(Vec::new(), options).expect("encoder");
+        for msg in &msgs {
+            let frame = frames.encode(msg).expect("encode");
+            let (raw, stored) = (frame.raw_len(), frame.stored_len());
+            let frame = frame.into_raw_frame();
+            assert_eq!(frame.raw_len(), raw);
+            assert_eq!(frame.len() as u64, stored + 24);
+            if compression == Compression::Off {
+                assert_eq!(raw, stored);
+            }
+            assert_eq!(&frame.decode().expect("decode"), msg);
+            stream.append_frame(&frame).expect("append");
+        }
+        let stream = stream.finish().expect("finish");
+        assert_eq!(stream, encode_to_vec(&msgs, options).expect("encode"));
+    }
+
+    // A version-1 frame kept as read decodes alone too.
+    let v1 = include_bytes!("golden/v1_lz4.reel");
+    let keep = reel_format::DecoderOptions {
+        keep_frames: true,
+        ..Default::default()
+    };
+    let mut decoder = reel_format::Decoder::with_options(&v1[..], keep);
+    let decoded = std::iter::from_fn(|| decoder.next_message())
+        .map(|d| d.expect("decode"))
+        .find(|d| d.frame.is_some())
+        .expect("a compressed version-1 frame");
+    let frame = decoded.frame.expect("kept");
+    assert_eq!(frame.version, 1);
+    assert_eq!(frame.decode().expect("decode alone"), decoded.msg);
+}
