@@ -1,6 +1,6 @@
 //! Annotation contexts: what class ids and keypoint ids mean (labels, colors, skeletons).
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use reel_core::arrow_array::{
     Array, ArrayRef, FixedSizeListArray, ListArray, StringArray, StructArray, UInt16Array,
@@ -62,12 +62,17 @@ impl From<AnnotationInfo> for ClassDescription {
     }
 }
 
+// The Arrow fields are made once: building them (names, nested types) cost more than
+// the values of a small annotation context.
 fn info_fields() -> Fields {
-    Fields::from(vec![
-        Field::new("id", DataType::UInt16, false),
-        Field::new("label", DataType::Utf8, true),
-        Field::new("color", DataType::UInt32, true),
-    ])
+    static FIELDS: LazyLock<Fields> = LazyLock::new(|| {
+        Fields::from(vec![
+            Field::new("id", DataType::UInt16, false),
+            Field::new("label", DataType::Utf8, true),
+            Field::new("color", DataType::UInt32, true),
+        ])
+    });
+    FIELDS.clone()
 }
 
 fn connection_type() -> DataType {
@@ -75,6 +80,11 @@ fn connection_type() -> DataType {
 }
 
 fn description_fields() -> Fields {
+    static FIELDS: LazyLock<Fields> = LazyLock::new(make_description_fields);
+    FIELDS.clone()
+}
+
+fn make_description_fields() -> Fields {
     Fields::from(vec![
         Field::new("info", DataType::Struct(info_fields()), false),
         Field::new(

@@ -1,6 +1,6 @@
 //! N-dimensional tensors (images are tensors too), encoded blobs, and scalars.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use reel_core::arrow_array::{
     Array, ArrayRef, Float32Array, Float64Array, LargeBinaryArray, ListArray, StringArray,
@@ -341,7 +341,13 @@ impl TensorData {
     }
 }
 
+/// Made once: building them cost more than the values of a small tensor.
 fn tensor_fields() -> Fields {
+    static FIELDS: LazyLock<Fields> = LazyLock::new(make_tensor_fields);
+    FIELDS.clone()
+}
+
+fn make_tensor_fields() -> Fields {
     Fields::from(vec![
         Field::new(
             "shape",
