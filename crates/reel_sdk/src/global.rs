@@ -8,6 +8,7 @@
 use std::cell::RefCell;
 use std::marker::PhantomData;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use parking_lot::RwLock;
@@ -18,6 +19,9 @@ use crate::recording_stream::{IntoEntityPath, LogOptions, RecordingResult, Recor
 use crate::sink::LogSink;
 
 static GLOBAL: RwLock<Option<RecordingStream>> = RwLock::new(None);
+
+/// Bumped whenever any thread's default or the global default is replaced.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
 
 thread_local! {
     static THREAD_LOCAL: RefCell<Option<RecordingStream>> = const { RefCell::new(None) };
@@ -39,7 +43,9 @@ pub fn get_global_data_recording() -> Option<RecordingStream> {
 
 /// Replaces the global default recording; returns the previous one.
 pub fn set_global_data_recording(recording: Option<RecordingStream>) -> Option<RecordingStream> {
-    std::mem::replace(&mut *GLOBAL.write(), recording)
+    let previous = std::mem::replace(&mut *GLOBAL.write(), recording);
+    GENERATION.fetch_add(1, Ordering::Release);
+    previous
 }
 
 /// The calling thread's default recording, if any.
@@ -51,7 +57,16 @@ pub fn get_thread_local_data_recording() -> Option<RecordingStream> {
 pub fn set_thread_local_data_recording(
     recording: Option<RecordingStream>,
 ) -> Option<RecordingStream> {
-    THREAD_LOCAL.with(|t| std::mem::replace(&mut *t.borrow_mut(), recording))
+    let previous = THREAD_LOCAL.with(|t| std::mem::replace(&mut *t.borrow_mut(), recording));
+    GENERATION.fetch_add(1, Ordering::Release);
+    previous
+}
+
+/// A number that changes whenever a default recording (any thread's, or the global one)
+/// is replaced: a caller that remembers what [`get_data_recording`] returned may keep
+/// using it while this stays the same (the Python package does, per thread).
+pub fn defaults_generation() -> u64 {
+    GENERATION.load(Ordering::Acquire)
 }
 
 /// Makes a recording the calling thread's default until dropped; then flushes it and

@@ -35,8 +35,8 @@ mod warn;
 
 pub use config::{BatcherConfig, OverflowPolicy};
 pub use global::{
-    connect, disable_timeline, disconnect, flush, flush_blocking, flush_with_timeout,
-    get_data_recording, get_global_data_recording, get_recording_id,
+    connect, defaults_generation, disable_timeline, disconnect, flush, flush_blocking,
+    flush_with_timeout, get_data_recording, get_global_data_recording, get_recording_id,
     get_thread_local_data_recording, is_enabled, log, log_components, log_timeless,
     memory_recording, reset_time, save, set_global_data_recording, set_sink,
     set_thread_local_data_recording, set_time_nanos, set_time_seconds, set_time_sequence, stdout,

@@ -93,8 +93,20 @@ fn defaults_resolve_explicit_then_thread_then_global() {
     assert_eq!(num_rows(&explicit_mem), 2);
     assert_eq!(num_rows(&global_mem), 0);
 
-    // Setters return what they replaced.
+    // Setters return what they replaced, and every replacement changes the generation
+    // by which callers know a remembered default is still current.
+    let generation = reel_sdk::defaults_generation();
     let old_local = set_thread_local_data_recording(None);
+    assert_ne!(reel_sdk::defaults_generation(), generation);
+    let generation = reel_sdk::defaults_generation();
+    std::thread::spawn(|| set_thread_local_data_recording(None))
+        .join()
+        .expect("thread");
+    assert_ne!(
+        reel_sdk::defaults_generation(),
+        generation,
+        "another thread's too"
+    );
     assert_eq!(old_local, Some(local));
     let old_global = set_global_data_recording(Some(RecordingStream::disabled()));
     assert_eq!(old_global, Some(global.clone()));
