@@ -536,18 +536,46 @@ def _pairs(batches: Iterable[Any]) -> list:
 
 
 def _ext_batches(ext: Optional[dict]) -> list:
-    """User components from ``ext={name: array-like or batch}``."""
+    """User components from ``ext={name: array-like or batch}``: a few plain values are
+    converted natively, with the types numpy would give them; anything else through
+    numpy and pyarrow."""
     if not ext:
         return []
-    import pyarrow as pa
-
-    out = []
+    out: list = []
     for name, value in ext.items():
         if hasattr(value, "as_arrow_array"):
             out.append(_Named(name, value.as_arrow_array()))
+            continue
+        kind = _plain_ext_kind(value)
+        if kind is not None:
+            out.append((name, (kind, value)))
         else:
+            import pyarrow as pa
+
             out.append(_Named(name, pa.array(np.atleast_1d(np.asarray(value)))))
     return out
+
+
+_EXT_KINDS = {bool: _reel.BatchKind("bool"), int: _reel.BatchKind("i64"), float: _reel.BatchKind("f64"), str: _reel.BatchKind("utf8")}
+
+
+def _plain_ext_kind(value: Any) -> Any:
+    """The native kind of a scalar or a short flat list of one plain Python type (ints
+    and floats together are floats, as in numpy); None for anything else."""
+    if type(value) in _EXT_KINDS:
+        values: Any = (value,)
+        types = {type(value)}
+    elif isinstance(value, (list, tuple)) and 0 < len(value) <= 256:
+        values = value
+        types = set(map(type, value))
+    else:
+        return None
+    if types == {int}:
+        # Beyond int64 numpy picks another type; leave those to it.
+        return _EXT_KINDS[int] if all(-(1 << 63) <= v < (1 << 63) for v in values) else None
+    if len(types) == 1:
+        return _EXT_KINDS.get(types.pop())
+    return _EXT_KINDS[float] if types == {int, float} else None
 
 
 class _Named(ComponentBatchLike):
@@ -879,7 +907,18 @@ def get_data_recording(recording: Optional[RecordingStream] = None) -> Optional[
     else the global one, else None."""
     if recording is not None:
         return recording
-    return _wrap(_reel.get_thread_local() or _reel.get_global())
+    # Remembered per thread until a default is replaced anywhere: the lookup (two native
+    # calls and a wrapper) was a third of a module-level set_time_sequence.
+    generation = _reel.defaults_generation()
+    cached = _default_cache
+    if getattr(cached, "generation", None) == generation:
+        return cached.recording  # type: ignore[no-any-return]
+    rec = _wrap(_reel.get_thread_local() or _reel.get_global())
+    cached.generation, cached.recording = generation, rec
+    return rec
+
+
+_default_cache = threading.local()
 
 
 def _module_function(method: Callable[..., Any], default: Any = None, positional: bool = False) -> Callable[..., Any]:
@@ -895,16 +934,24 @@ def _module_function(method: Callable[..., Any], default: Any = None, positional
     params.append(inspect.Parameter("recording", kind, default=None))
     own = len(params) - 1
 
+    name = method.__name__
+
     @functools.wraps(method)
     def function(*args: Any, recording: Optional[RecordingStream] = None, **kwargs: Any) -> Any:
         if positional and len(args) > own:
             if recording is not None or len(args) > own + 1:
-                raise TypeError(f"{method.__name__}() takes at most {own + 1} positional arguments")
+                raise TypeError(f"{name}() takes at most {own + 1} positional arguments")
             *args, recording = args  # type: ignore[assignment]
-        rec = get_data_recording(recording)
-        if rec is None:
-            return default
-        return getattr(rec, method.__name__)(*args, **kwargs)
+        if recording is None:
+            # `get_data_recording` inlined for its common case: every log call passes here.
+            cached = _default_cache
+            if getattr(cached, "generation", None) == _reel.defaults_generation():
+                recording = cached.recording
+            else:
+                recording = get_data_recording()
+            if recording is None:
+                return default
+        return getattr(recording, name)(*args, **kwargs)
 
     function.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
     del function.__wrapped__  # the signature above is the truth, not the method's

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import math
 import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
@@ -172,14 +173,23 @@ def _info(value: Any) -> AnnotationInfo:
     raise TypeError(f"expected an AnnotationInfo, an id or (id, label[, color]), got {value!r}")
 
 
-def _class_description(value: Any) -> ClassDescription:
-    if isinstance(value, ClassDescription):
-        return ClassDescription(
-            info=_info(value.info),
-            keypoint_annotations=[_info(k) for k in value.keypoint_annotations],
-            keypoint_connections=[tuple(int(i) for i in pair) for pair in value.keypoint_connections],
-        )
-    return ClassDescription(info=_info(value))
+def _plain_info(value: Any) -> tuple:
+    """An annotation info, an id or (id, label[, color]) as `_reel.class_descriptions`
+    takes it."""
+    if isinstance(value, (int, np.integer)):
+        return (c._u16(value, "class id"), None, None)
+    return c._plain_info(_info(value))
+
+
+def _plain_class(value: Any) -> tuple:
+    """A class description (or just its info) as `_reel.class_descriptions` takes it."""
+    if not isinstance(value, ClassDescription):
+        return (_plain_info(value), [], [])
+    return (
+        _plain_info(value.info),
+        [_plain_info(k) for k in value.keypoint_annotations],
+        [c._keypoint_pair(pair) for pair in value.keypoint_connections],
+    )
 
 
 # Helpers of the package (`reel/__init__.py`), which imports this module before defining
@@ -243,10 +253,10 @@ def _fallback_pair(cls: type, value: Any) -> tuple:
     return _pairs((c.pair(cls, value),))[0]
 
 
-def _parts(indicator: Optional[str], *classes: type) -> Any:
+def _parts(indicator: Optional[str], *classes: type, aligned: bool = True) -> Any:
     """The components of a log function, in the order it hands their values over (see
     `_reel.Parts`): one native call converts and logs them."""
-    return _reel.Parts(indicator, list(classes), _fallback_pair)
+    return _reel.Parts(indicator, list(classes), _fallback_pair, aligned)
 
 
 _RECTS = _parts("Boxes2D", c.HalfSizes2DBatch, c.Position2DBatch, c.InstanceKeyBatch, c.ColorBatch, c.TextBatch, c.ClassIdBatch, c.DrawOrderBatch)
@@ -258,6 +268,21 @@ _STRIPS = {
     (name, width): _parts(name, c.LineStrip2DBatch if width == 2 else c.LineStrip3DBatch, *_STRIP_STYLE)
     for name, width in (("LineStrips2D", 2), ("LineStrips3D", 3), ("LineSegments3D", 2), ("LineSegments3D", 3))
 }
+class _PinholeColumns(c.ComponentBatchLike):
+    """Pinhole intrinsics already flattened column-major (the stored layout), for `_PINHOLE`."""
+
+    _NAME = c.PinholeProjectionBatch._NAME
+    _KIND = _reel.BatchKind("f32x9")
+
+
+_ANNOTATION_CONTEXT = _parts("AnnotationContext")
+_MESH = _parts("Mesh3D", c.Position3DBatch, c.TriangleIndicesBatch, c.AlbedoFactorBatch, aligned=False)
+# Images and tensors: the tensor itself is handed over as a batch (small ones are native).
+_IMAGE = _parts("Image", c.DrawOrderBatch)
+_DEPTH_IMAGE = _parts("DepthImage", c.DepthMeterBatch, c.DrawOrderBatch)
+_SEGMENTATION_IMAGE = _parts("SegmentationImage", c.DrawOrderBatch)
+_TENSOR = _parts("Tensor", c.DepthMeterBatch)
+_PINHOLE = _parts("Pinhole", _PinholeColumns, c.ResolutionBatch, c.ViewCoordinatesBatch)
 _TRANSFORM3D = _parts("Transform3D", c.Translation3DBatch, c.RotationQuatBatch, c.TransformFromParentBatch)
 _ARROW_STYLE = (c.ColorBatch, c.TextBatch, c.RadiusBatch)
 _ARROWS = {True: _parts("Arrows3D", c.Position3DBatch, c.Vector3DBatch, *_ARROW_STYLE), False: _parts(None, c.Position3DBatch, c.Vector3DBatch, *_ARROW_STYLE)}
@@ -300,14 +325,32 @@ def _rect(a: Any, b: Any, w: Any, h: Any, fmt: RectFormat) -> tuple:
     return ((x0 + x1) / 2, (y0 + y1) / 2), (abs(x1 - x0) / 2, abs(y1 - y0) / 2)
 
 
+# Center x, center y, half width, half height of one rectangle of plain floats (what
+# `_rect` computes for columns), by format.
+_RECT_CENTERS: dict = {
+    RectFormat.XYWH: lambda x, y, w, h: (x + w / 2, y + h / 2, abs(w) / 2, abs(h) / 2),
+    RectFormat.YXHW: lambda y, x, h, w: (x + w / 2, y + h / 2, abs(w) / 2, abs(h) / 2),
+    RectFormat.XYXY: lambda x0, y0, x1, y1: ((x0 + x1) / 2, (y0 + y1) / 2, abs(x1 - x0) / 2, abs(y1 - y0) / 2),
+    RectFormat.YXYX: lambda y0, x0, y1, x1: ((x0 + x1) / 2, (y0 + y1) / 2, abs(x1 - x0) / 2, abs(y1 - y0) / 2),
+    RectFormat.XCYCWH: lambda x, y, w, h: (x, y, abs(w) / 2, abs(h) / 2),
+    RectFormat.XCYCW2H2: lambda x, y, w2, h2: (x, y, abs(w2), abs(h2)),
+}
+
+
 def _rects_to_centers(rects: Any, fmt: RectFormat) -> tuple:
     fmt = RectFormat(fmt) if not isinstance(fmt, RectFormat) else fmt
     if isinstance(rects, (list, tuple)) and 0 < len(rects) <= 64:
         # A few rectangles: plain floats, no numpy round trips.
         rows = rects if isinstance(rects[0], (list, tuple, np.ndarray)) else [rects]
         if all(len(r) == 4 for r in rows):
-            shapes = [_rect(*map(float, r), fmt) for r in rows]
-            return [c for c, _ in shapes], [h for _, h in shapes]
+            to_center = _RECT_CENTERS[fmt]
+            centers, halves = [], []
+            for r in rows:
+                a, b, w, h = map(float, r)
+                cx, cy, hw, hh = to_center(a, b, w, h)
+                centers.append((cx, cy))
+                halves.append((hw, hh))
+            return centers, halves
     r = np.asarray(rects, dtype=np.float32)
     if r.ndim == 1 and r.size == 4:
         r = r.reshape(1, 4)
@@ -315,6 +358,56 @@ def _rects_to_centers(rects: Any, fmt: RectFormat) -> tuple:
         raise ValueError(f"rects: expected shape (N, 4), got {r.shape}")
     center, half = _rect(r[:, 0], r[:, 1], r[:, 2], r[:, 3], fmt)
     return np.stack(center, 1), np.stack(half, 1)
+
+
+def _triangles(indices: Any, n: int) -> Any:
+    """Triangle indices as (N, 3), each in 0..n: a short flat or nested list of ints as
+    rows, anything else as an array."""
+    if isinstance(indices, (list, tuple)) and 0 < len(indices) <= 768:
+        flat = indices if not isinstance(indices[0], (list, tuple)) else [i for t in indices for i in t]
+        if len(flat) % 3 == 0 and all(type(i) is int for i in flat):
+            if min(flat) < 0 or max(flat) >= n:
+                raise ValueError(f"mesh indices must be in 0..{n}, got {min(flat)}..{max(flat)}")
+            return [flat[i : i + 3] for i in range(0, len(flat), 3)]
+    idx = np.asarray(indices).reshape(-1, 3)
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise ValueError(f"mesh indices must be in 0..{n}, got {idx.min()}..{idx.max()}")
+    return idx
+
+
+def _matrix_rows(value: Any, n: int) -> list:
+    """An (n, n) matrix as rows of floats."""
+    if isinstance(value, (list, tuple)) and len(value) == n and all(
+        isinstance(row, (list, tuple)) and len(row) == n for row in value
+    ):
+        return [[float(v) for v in row] for row in value]
+    arr = np.asarray(value, dtype=np.float32)
+    if arr.shape != (n, n):
+        raise ValueError(f"expected a ({n}, {n}) matrix, got shape {arr.shape}")
+    return arr.tolist()  # type: ignore[no-any-return]
+
+
+def _point_rows(positions: Any) -> tuple:
+    """Points of 2 or 3 numbers: a short plain list as it is (converted natively), anything
+    else as an (N, 2|3) float32 array; and the size of a point."""
+    if isinstance(positions, (list, tuple)) and positions and isinstance(positions[0], (list, tuple)):
+        width = len(positions[0])
+        if width in (2, 3) and _plain_rows(positions, width):
+            return positions, width
+    pos = np.asarray(positions, dtype=np.float32)
+    if pos.ndim != 2 or pos.shape[1] not in (2, 3):
+        raise ValueError(f"positions: expected shape (N, 2) or (N, 3), got {pos.shape}")
+    return pos, pos.shape[1]
+
+
+def _plain_rows(value: Any, width: int) -> bool:
+    """Whether `value` is a short list (or tuple) of rows of `width` plain numbers or
+    sequences; the native conversion checks the numbers themselves."""
+    return (
+        isinstance(value, (list, tuple))
+        and 0 < len(value) <= 256
+        and all(isinstance(row, (list, tuple)) and len(row) == width for row in value)
+    )
 
 
 def _image(image: Any, shapes: str, allowed: Callable[[tuple], bool]) -> np.ndarray:
@@ -413,19 +506,11 @@ class LogFamily:
         timeless: bool = False,
     ) -> None:
         """Logs one 2D rectangle."""
-        if _size(rect) != 4:
+        if isinstance(rect, (list, tuple)) and len(rect) != 4:
             raise ValueError(f"rect: expected 4 numbers, got {np.shape(rect)}")
-        self.log_rects(
-            entity_path,
-            [rect],
-            rect_format=rect_format,
-            colors=color,
-            labels=None if label is None else [label],
-            class_ids=class_id,
-            draw_order=draw_order,
-            ext=ext,
-            timeless=timeless,
-        )
+        centers, half = _rects_to_centers([rect], rect_format)
+        values = (half, centers, None, color, None if label is None else [label], class_id, draw_order)
+        self._log_parts(entity_path, _RECTS, values, ext, timeless)
 
     @_lenient
     def log_obbs(
@@ -496,11 +581,9 @@ class LogFamily:
         timeless: bool = False,
     ) -> None:
         """Logs one polyline: positions (N, 2) or (N, 3)."""
-        pos = np.asarray(positions, dtype=np.float32)
-        if pos.ndim != 2 or pos.shape[1] not in (2, 3):
-            raise ValueError(f"positions: expected shape (N, 2) or (N, 3), got {pos.shape}")
-        kind = "LineStrips2D" if pos.shape[1] == 2 else "LineStrips3D"
-        self._strips(entity_path, [pos], pos.shape[1], None, stroke_width, color, draw_order, ext, timeless, kind)
+        pos, width = _point_rows(positions)
+        kind = "LineStrips2D" if width == 2 else "LineStrips3D"
+        self._strips(entity_path, [pos], width, None, stroke_width, color, draw_order, ext, timeless, kind)
 
     @_lenient
     def log_line_strips_2d(
@@ -547,11 +630,11 @@ class LogFamily:
         timeless: bool = False,
     ) -> None:
         """Logs independent segments from pairs of points: 0-1, 2-3, ... ((2N, 2) or (2N, 3))."""
-        pos = np.asarray(positions, dtype=np.float32)
-        if pos.ndim != 2 or pos.shape[1] not in (2, 3) or pos.shape[0] % 2:
-            raise ValueError(f"positions: expected an even number of points of 2 or 3 numbers, got {pos.shape}")
+        pos, width = _point_rows(positions)
+        if len(pos) % 2:
+            raise ValueError(f"positions: expected an even number of points of 2 or 3 numbers, got {np.shape(pos)}")
         pairs = [pos[i : i + 2] for i in range(0, len(pos), 2)]
-        self._strips(entity_path, pairs, pos.shape[1], None, stroke_width, color, draw_order, ext, timeless, "LineSegments3D")
+        self._strips(entity_path, pairs, width, None, stroke_width, color, draw_order, ext, timeless, "LineSegments3D")
 
     @_lenient
     def log_arrow(
@@ -583,18 +666,26 @@ class LogFamily:
         timeless: bool = False,
     ) -> None:
         """Logs a triangle mesh; without ``indices`` every three vertices form a triangle."""
-        pos = np.asarray(positions, dtype=np.float32).reshape(-1, 3)
+        self._log_mesh(entity_path, positions, indices, normals, albedo_factor, vertex_colors, timeless)
+
+    def _log_mesh(
+        self, entity_path: str, positions: Any, indices: Any, normals: Any, albedo_factor: Any, vertex_colors: Any,
+        timeless: bool,
+    ) -> None:
+        if _plain_rows(positions, 3):
+            # A small mesh given as lists: checked here, converted natively.
+            pos: Any = positions
+            if not all(math.isfinite(v) for row in positions for v in row):
+                raise ValueError("mesh positions contain a non-finite value")
+        else:
+            pos = np.asarray(positions, dtype=np.float32).reshape(-1, 3)
+            if not np.isfinite(pos).all():
+                raise ValueError("mesh positions contain a non-finite value")
         n = len(pos)
-        if not np.isfinite(pos).all():
-            raise ValueError("mesh positions contain a non-finite value")
-        batches: list = [c.Position3DBatch(pos), c.indicator("Mesh3D")]
-        if indices is not None:
-            idx = np.asarray(indices).reshape(-1, 3)
-            if idx.size and (idx.min() < 0 or idx.max() >= n):
-                raise ValueError(f"mesh indices must be in 0..{n}, got {idx.min()}..{idx.max()}")
-            batches.append(c.TriangleIndicesBatch(idx))
-        elif n % 3:
+        triangles = None if indices is None else _triangles(indices, n)
+        if indices is None and n % 3:
             raise ValueError(f"a mesh without indices needs a multiple of 3 vertices, got {n}")
+        batches: list = []
         if normals is not None:
             nrm = np.asarray(normals, dtype=np.float32).reshape(-1, 3)
             if len(nrm) != n:
@@ -605,9 +696,7 @@ class LogFamily:
             if len(colors) not in (1, n):
                 raise ValueError(f"mesh has {n} vertices but {len(colors)} vertex colors")
             batches.append(colors)
-        if albedo_factor is not None:
-            batches.append(c.AlbedoFactorBatch(albedo_factor))
-        self._log_row(entity_path, batches, None, timeless, aligned=False)
+        self._log_parts(entity_path, _MESH, (pos, triangles, albedo_factor), None, timeless, batches)
 
     @_lenient
     def log_meshes(
@@ -633,14 +722,14 @@ class LogFamily:
                 raise ValueError(f"{name}: expected {count} entries, got {len(seq)}")
         pick = lambda seq, i: None if seq is None else seq[i]  # noqa: E731
         for i, positions in enumerate(position_buffers):
-            self.log_mesh(
+            self._log_mesh(
                 entity_path,
                 positions,
-                indices=pick(index_buffers, i),
-                normals=pick(normal_buffers, i),
-                albedo_factor=pick(albedo_factors, i),
-                vertex_colors=pick(vertex_color_buffers, i),
-                timeless=timeless,
+                pick(index_buffers, i),
+                pick(normal_buffers, i),
+                pick(albedo_factors, i),
+                pick(vertex_color_buffers, i),
+                timeless,
             )
 
     @_lenient
@@ -680,20 +769,20 @@ class LogFamily:
         """Logs an image: HxW, HxWx1, HxWx3 or HxWx4; with ``jpeg_quality`` an 8-bit image
         is stored JPEG-encoded."""
         arr = _image(image, "HxW, HxWx1, HxWx3 or HxWx4", lambda s: len(s) == 2 or (len(s) == 3 and s[2] in (1, 3, 4)))
-        if jpeg_quality is not None:
-            if arr.dtype != np.uint8 or (arr.ndim == 3 and arr.shape[2] not in (1, 3)):
-                raise ValueError("jpeg_quality needs an 8-bit gray or RGB image")
-            h, w = arr.shape[:2]
-            channels = 1 if arr.ndim == 2 else arr.shape[2]
-            data = _reel.encode_jpeg(np.ascontiguousarray(arr).tobytes(), h, w, channels, int(jpeg_quality))
-            batches = [
-                c.BlobBatch(data),
-                c.MediaTypeBatch("image/jpeg"),
-                c.ResolutionBatch([[w, h]]),
-                c.indicator("EncodedImage"),
-            ]
-        else:
-            batches = [c.TensorDataBatch(arr), c.indicator("Image")]
+        if jpeg_quality is None:
+            self._log_parts(entity_path, _IMAGE, (draw_order,), ext, timeless, (c.TensorDataBatch(arr),))
+            return
+        if arr.dtype != np.uint8 or (arr.ndim == 3 and arr.shape[2] not in (1, 3)):
+            raise ValueError("jpeg_quality needs an 8-bit gray or RGB image")
+        h, w = arr.shape[:2]
+        channels = 1 if arr.ndim == 2 else arr.shape[2]
+        data = _reel.encode_jpeg(np.ascontiguousarray(arr).tobytes(), h, w, channels, int(jpeg_quality))
+        batches = [
+            c.BlobBatch(data),
+            c.MediaTypeBatch("image/jpeg"),
+            c.ResolutionBatch([[w, h]]),
+            c.indicator("EncodedImage"),
+        ]
         if draw_order is not None:
             batches.append(c.DrawOrderBatch(draw_order))
         self._log_row(entity_path, batches, ext, timeless)
@@ -728,12 +817,7 @@ class LogFamily:
     ) -> None:
         """Logs a depth image (HxW); ``meter`` is how many units make a meter."""
         arr = _image(image, "HxW or HxWx1", lambda s: len(s) == 2 or (len(s) == 3 and s[2] == 1))
-        batches = [c.TensorDataBatch(arr), c.indicator("DepthImage")]
-        if meter is not None:
-            batches.append(c.DepthMeterBatch(meter))
-        if draw_order is not None:
-            batches.append(c.DrawOrderBatch(draw_order))
-        self._log_row(entity_path, batches, ext, timeless)
+        self._log_parts(entity_path, _DEPTH_IMAGE, (meter, draw_order), ext, timeless, (c.TensorDataBatch(arr),))
 
     @_lenient
     def log_segmentation_image(
@@ -747,12 +831,9 @@ class LogFamily:
     ) -> None:
         """Logs an image of integer class ids (HxW)."""
         arr = _image(image, "HxW or HxWx1", lambda s: len(s) == 2 or (len(s) == 3 and s[2] == 1))
-        if not np.issubdtype(arr.dtype, np.integer):
+        if arr.dtype.kind not in "iu":
             raise TypeError(f"segmentation image: expected integer class ids, got {arr.dtype}")
-        batches = [c.TensorDataBatch(arr), c.indicator("SegmentationImage")]
-        if draw_order is not None:
-            batches.append(c.DrawOrderBatch(draw_order))
-        self._log_row(entity_path, batches, ext, timeless)
+        self._log_parts(entity_path, _SEGMENTATION_IMAGE, (draw_order,), ext, timeless, (c.TensorDataBatch(arr),))
 
     @_lenient
     def log_tensor(
@@ -766,10 +847,7 @@ class LogFamily:
         timeless: bool = False,
     ) -> None:
         """Logs a tensor of any shape, with optional dimension names."""
-        batches = [c.TensorDataBatch(tensor, names), c.indicator("Tensor")]
-        if meter is not None:
-            batches.append(c.DepthMeterBatch(meter))
-        self._log_row(entity_path, batches, ext, timeless)
+        self._log_parts(entity_path, _TENSOR, (meter,), ext, timeless, (c.TensorDataBatch(tensor, names),))
 
     @_lenient
     def log_transform3d(
@@ -849,20 +927,22 @@ class LogFamily:
         optional principal point (default: the center), or the full 3x3
         ``child_from_parent`` matrix; ``camera_xyz`` is its axis convention (e.g. "RDF")."""
         if child_from_parent is not None:
-            m = np.asarray(child_from_parent, dtype=np.float32)
+            m = _matrix_rows(child_from_parent, 3)
         else:
             if focal_length_px is None:
                 raise ValueError("log_pinhole needs focal_length_px or child_from_parent")
-            f = np.atleast_1d(np.asarray(focal_length_px, dtype=np.float32))
-            fx, fy = (f[0], f[0]) if f.size == 1 else (f[0], f[1])
-            cx, cy = (width / 2, height / 2) if principal_point_px is None else principal_point_px
-            m = np.array([[fx, 0, cx], [0, fy, cy], [0, 0, 1]], dtype=np.float32)
-        if m.shape != (3, 3) or not np.isfinite(m).all() or m[0, 0] == 0 or m[1, 1] == 0:
+            if isinstance(focal_length_px, (int, float)):
+                fx = fy = float(focal_length_px)
+            else:
+                f = np.atleast_1d(np.asarray(focal_length_px, dtype=np.float32))
+                fx, fy = (float(f[0]), float(f[0])) if f.size == 1 else (float(f[0]), float(f[1]))
+            cx, cy = (width / 2, height / 2) if principal_point_px is None else map(float, principal_point_px)
+            m = [[fx, 0.0, cx], [0.0, fy, cy], [0.0, 0.0, 1.0]]
+        if not all(math.isfinite(v) for row in m for v in row) or m[0][0] == 0 or m[1][1] == 0:
             raise ValueError("pinhole: the intrinsics need finite, non-zero focal lengths")
-        batches = [c.PinholeProjectionBatch(m), c.ResolutionBatch([[width, height]]), c.indicator("Pinhole")]
-        if camera_xyz is not None:
-            batches.append(c.ViewCoordinatesBatch([list(_reel.view_coordinates(camera_xyz, "", None))]))
-        self._log_row(entity_path, batches, None, timeless)
+        columns = [m[0][0], m[1][0], m[2][0], m[0][1], m[1][1], m[2][1], m[0][2], m[1][2], m[2][2]]
+        axes = None if camera_xyz is None else [list(_reel.view_coordinates(camera_xyz, "", None))]
+        self._log_parts(entity_path, _PINHOLE, ([columns], [[width, height]], axes), None, timeless)
 
     @_lenient
     def log_view_coordinates(
@@ -895,9 +975,8 @@ class LogFamily:
         """Logs what class ids (and their keypoints) mean at this entity and below. Each
         entry is a ClassDescription, an AnnotationInfo, an id, or (id, label[, color])."""
         items = [class_descriptions] if isinstance(class_descriptions, (ClassDescription, AnnotationInfo)) else list(class_descriptions)
-        descriptions = [_class_description(d) for d in items]
-        batches = [c.ClassDescriptionBatch(descriptions), c.indicator("AnnotationContext")]
-        self._log_row(entity_path, batches, None, timeless)
+        batch = _reel.class_descriptions([_plain_class(d) for d in items])
+        self._log_parts(entity_path, _ANNOTATION_CONTEXT, (), None, timeless, ((c.ClassDescriptionBatch._NAME, batch),))
 
     @_lenient
     def log_cleared(self, entity_path: str, *, recursive: bool = False) -> None:

@@ -8,6 +8,7 @@ is how users log their own components.
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Optional
 
 import numpy as np
@@ -305,13 +306,33 @@ def _matrices(data: Any, n: int, name: str) -> np.ndarray:
     return arr.transpose(0, 2, 1).reshape(-1, n * n)
 
 
+# Not the classes' `_KIND`: their values are row-major matrices, not rows of the kind.
+_MAT3, _MAT4 = _reel.BatchKind("f32x9"), _reel.BatchKind("f32x16")
+
+
+def _plain_matrix(data: Any, n: int) -> Any:
+    """One row-major (n, n) matrix as nested lists or tuples, flattened column-major as
+    reel stores it (its numbers are checked by the native conversion); None otherwise."""
+    if not (isinstance(data, (list, tuple)) and len(data) == n):
+        return None
+    if not all(isinstance(row, (list, tuple)) and len(row) == n for row in data):
+        return None
+    if isinstance(data[0][0], (list, tuple, np.ndarray)):
+        return None  # (n, n, n): n matrices
+    return [[data[r][c] for c in range(n) for r in range(n)]]
+
+
 class Mat3x3Batch(ComponentBatchLike):
     """3x3 matrices, given row-major as (3, 3) or (N, 3, 3)."""
 
     _NAME = "reel.components.Mat3x3"
 
     def __init__(self, data: Any) -> None:
-        super().__init__(_fixed(_matrices(data, 3, "Mat3x3Batch"), 9, np.float32, pa.float32(), "Mat3x3Batch"))
+        name = type(self).__name__
+        plain = _plain_matrix(data, 3)
+        if plain is not None:
+            return super().__init__(_reel.native_batch(_MAT3, plain, name))
+        super().__init__(_fixed(_matrices(data, 3, name), 9, np.float32, pa.float32(), name))
 
 
 class Mat4x4Batch(ComponentBatchLike):
@@ -320,7 +341,11 @@ class Mat4x4Batch(ComponentBatchLike):
     _NAME = "reel.components.Mat4x4"
 
     def __init__(self, data: Any) -> None:
-        super().__init__(_fixed(_matrices(data, 4, "Mat4x4Batch"), 16, np.float32, pa.float32(), "Mat4x4Batch"))
+        name = type(self).__name__
+        plain = _plain_matrix(data, 4)
+        if plain is not None:
+            return super().__init__(_reel.native_batch(_MAT4, plain, name))
+        super().__init__(_fixed(_matrices(data, 4, name), 16, np.float32, pa.float32(), name))
 
 
 class PinholeProjectionBatch(Mat3x3Batch):
@@ -435,10 +460,21 @@ _TENSOR_DTYPES = {
 }
 
 
-def tensor_array(tensor: Any, names: Any = None) -> pa.Array:
-    """One tensor as reel's TensorData struct (shape, names, dtype, little-endian buffer).
-    The buffer is shared with the numpy array when it is contiguous and little-endian."""
+# Tensors up to this size are copied into a native batch; larger ones are shared with
+# numpy through pyarrow.
+_NATIVE_TENSOR_BYTES = 64 << 10
+_LITTLE_ENDIAN = sys.byteorder == "little"
+
+
+def tensor_array(tensor: Any, names: Any = None) -> Any:
+    """One tensor as reel's TensorData struct (shape, names, dtype, little-endian buffer):
+    a native batch for a small one, else a pyarrow array whose buffer is shared with the
+    numpy array when it is contiguous and little-endian."""
     arr = np.asarray(tensor)
+    element = _TENSOR_DTYPES.get(arr.dtype)
+    if _LITTLE_ENDIAN and element is not None and names is None and arr.nbytes <= _NATIVE_TENSOR_BYTES and arr.flags.c_contiguous:
+        # The common small case, already in the stored layout.
+        return _reel.tensor_batch(arr.shape, element, arr.tobytes())
     if arr.dtype == bool:
         arr = arr.astype(np.uint8)
     dtype = np.dtype(arr.dtype.newbyteorder("=")) if arr.dtype.byteorder not in "=|" else arr.dtype
@@ -449,6 +485,9 @@ def tensor_array(tensor: Any, names: Any = None) -> pa.Array:
         names = [str(n) for n in names]
         if len(names) != arr.ndim:
             raise ValueError(f"tensor: {arr.ndim} dimensions but {len(names)} names")
+    if arr.nbytes <= _NATIVE_TENSOR_BYTES:
+        # Copying a small tensor natively costs far less than assembling pyarrow's struct.
+        return _reel.tensor_batch(arr.shape, _TENSOR_DTYPES[dtype], arr.tobytes(), names)
     shape = pa.array([list(arr.shape)], type=pa.list_(pa.field("item", pa.uint64(), nullable=False)))
     names_arr = pa.array([names], type=pa.list_(pa.field("item", pa.utf8(), nullable=False)))
     dtype_arr = pa.array([_TENSOR_DTYPES[dtype]], type=pa.utf8())
@@ -472,44 +511,47 @@ class TensorDataBatch(ComponentBatchLike):
         super().__init__(tensor_array(tensor, names))
 
 
-_INFO_FIELDS = [
-    pa.field("id", pa.uint16(), nullable=False),
-    pa.field("label", pa.utf8(), nullable=True),
-    pa.field("color", pa.uint32(), nullable=True),
-]
-
-
-def _infos(infos: list) -> pa.StructArray:
-    ids = pa.array([i.id for i in infos], type=pa.uint16())
-    labels = pa.array([i.label for i in infos], type=pa.utf8())
-    colors = pa.array(
-        [None if i.color is None else int(colors_to_u32(i.color)[0]) for i in infos], type=pa.uint32()
-    )
-    return pa.StructArray.from_arrays([ids, labels, colors], fields=_INFO_FIELDS)
-
-
 class ClassDescriptionBatch(ComponentBatchLike):
     """Class descriptions of an annotation context (see `reel.ClassDescription`)."""
 
     _NAME = "reel.components.ClassDescription"
 
     def __init__(self, descriptions: list) -> None:
-        info_type = pa.struct(_INFO_FIELDS)
-        pair_type = pa.list_(pa.field("item", pa.uint16(), nullable=False), 2)
-        infos = _infos([d.info for d in descriptions])
-        kp = [k for d in descriptions for k in d.keypoint_annotations]
-        kp_offsets = pa.array(np.concatenate([[0], np.cumsum([len(d.keypoint_annotations) for d in descriptions])]).astype(np.int32))
-        keypoints = pa.ListArray.from_arrays(kp_offsets, _infos(kp), type=pa.list_(pa.field("item", info_type, nullable=False)))
-        pairs = [p for d in descriptions for c in d.keypoint_connections for p in c]
-        flat = pa.FixedSizeListArray.from_arrays(pa.array(pairs, type=pa.uint16()), type=pair_type)
-        c_offsets = pa.array(np.concatenate([[0], np.cumsum([len(d.keypoint_connections) for d in descriptions])]).astype(np.int32))
-        connections = pa.ListArray.from_arrays(c_offsets, flat, type=pa.list_(pa.field("item", pair_type, nullable=False)))
-        fields = [
-            pa.field("info", info_type, nullable=False),
-            pa.field("keypoint_annotations", keypoints.type, nullable=False),
-            pa.field("keypoint_connections", connections.type, nullable=False),
+        classes = [
+            (
+                _plain_info(d.info),
+                [_plain_info(k) for k in d.keypoint_annotations],
+                [_keypoint_pair(p) for p in d.keypoint_connections],
+            )
+            for d in descriptions
         ]
-        super().__init__(pa.StructArray.from_arrays([infos, keypoints, connections], fields=fields))
+        super().__init__(_reel.class_descriptions(classes))
+
+
+def _u16(value: Any, what: str) -> int:
+    if not (isinstance(value, (int, np.integer)) and 0 <= value <= 0xFFFF):
+        raise ValueError(f"{what}: expected an integer in 0..=65535, got {value!r}")
+    return int(value)
+
+
+def _plain_info(info: Any) -> tuple:
+    """An annotation info as `_reel.class_descriptions` takes it: (id, label, packed color)."""
+    color = None if info.color is None else _one_color(info.color)
+    return (_u16(info.id, "class id"), info.label, color)
+
+
+def _keypoint_pair(pair: Any) -> tuple:
+    a, b = (int(i) for i in pair)
+    return (_u16(a, "keypoint id"), _u16(b, "keypoint id"))
+
+
+def _one_color(color: Any) -> int:
+    """One color as a packed 0xRRGGBBAA int: RGB(A) bytes directly, any other form through
+    `colors_to_u32`."""
+    if isinstance(color, (list, tuple)) and len(color) in (3, 4) and all(type(v) is int and 0 <= v <= 255 for v in color):
+        r, g, b, a = (*color, 255) if len(color) == 3 else color
+        return (r << 24) | (g << 16) | (b << 8) | a
+    return int(colors_to_u32(color)[0])
 
 
 _NULL = _reel.native_batch("null", None, "IndicatorBatch")

@@ -7,6 +7,7 @@ import inspect
 import os
 import subprocess
 import sys
+import threading
 import warnings
 from pathlib import Path
 
@@ -265,6 +266,11 @@ INVALID = {
     "transform type": lambda r: r.log_transform3d("x", "not a transform"),
     "axis angle": lambda r: r.log_transform3d("x", rr.RotationAxisAngle([0, 0, 1])),
     "pinhole focal": lambda r: r.log_pinhole("x", width=1, height=1, focal_length_px=0),
+    "pinhole not finite": lambda r: r.log_pinhole("x", width=1, height=1, child_from_parent=[[1, 0, 0], [0, float("inf"), 0], [0, 0, 1]]),
+    "pinhole shape": lambda r: r.log_pinhole("x", width=1, height=1, child_from_parent=[[1, 0], [0, 1]]),
+    "mesh index type": lambda r: r.log_mesh("x", PYRAMID, indices=[0.5, 1, 2]),
+    "rect count": lambda r: r.log_rect("x", [1, 2, 3]),
+    "annotation id": lambda r: r.log_annotation_context("x", [(70000, "big")]),
     "view coordinates": lambda r: r.log_view_coordinates("x", xyz="XYZ"),
     "annotation entry": lambda r: r.log_annotation_context("x", [object()]),
     "not an archetype": lambda r: r.log("x", 42),
@@ -292,9 +298,15 @@ def test_numpy_positions_are_not_copied():
     batch = rr.components.Position3DBatch(positions)
     values = batch.as_arrow_array().values
     assert values.buffers()[1].address == positions.ctypes.data, "the Arrow buffer is the numpy memory"
-    image = np.zeros((4, 4, 3), np.uint8)
+    # Tensors beyond 64 KiB are shared with numpy; smaller ones are copied natively.
+    image = np.zeros((256, 256, 3), np.uint8)
     tensor = rr.components.TensorDataBatch(image).as_arrow_array()
     assert tensor.field("buffer").buffers()[2].address == image.ctypes.data
+    small = np.arange(48, dtype=np.uint8).reshape(4, 4, 3)
+    tensor = pa.array(rr.components.TensorDataBatch(small).as_arrow_array())
+    assert tensor.field("buffer")[0].as_py() == small.tobytes()
+    assert tensor.field("shape")[0].as_py() == [4, 4, 3]
+    assert tensor.field("dtype")[0].as_py() == "u8"
 
 
 def test_the_reel_command_is_installed():
@@ -482,6 +494,8 @@ def _plain(value):
         return value.tolist()
     if isinstance(value, list):
         return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
     return value
 
 
@@ -511,6 +525,17 @@ def test_log_calls_give_the_same_rows_from_plain_values_and_from_arrays():
         ("log_scalar", (np.float64(2.5),), dict(label="speed", color=np.array([255, 0, 0], u8), radius=f32(2),
                                                 scattered=np.bool_(True))),
         ("log_text_entry", ("hello",), dict(level="WARN", color=np.array([0, 255, 0], u8))),
+        ("log_points", (pts,), dict(ext={"confidence": np.array([0.5, 0.25]), "track": np.array([3, 4]),
+                                         "seen": np.array([True, False]), "name": np.array(["a", "b"]),
+                                         "weight": np.float64(2.0)})),
+        ("log_rect", (np.array([0, 0, 2, 4], f32),), dict(color=np.array([255, 0, 0], u8), label="car")),
+        ("log_line_strip", (pts,), dict(color=np.array([0, 0, 255], u8), stroke_width=f32(0.5))),
+        ("log_pinhole", (), dict(child_from_parent=np.array([[500, 0, 320], [0, 400, 240], [0, 0, 1]], f32),
+                                 width=640, height=480, camera_xyz="RDF")),
+        ("log_mesh", (np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 0]], f32),),
+         dict(indices=np.array([[0, 1, 2], [2, 1, 3]]), albedo_factor=np.array([255, 0, 0, 255], u8),
+              normals=np.array([[0, 0, 1]] * 4, f32), vertex_colors=colors[:1])),
+        ("log_mesh", (np.array([0, 0, 0, 1, 0, 0, 0, 1, 0], f32),), dict(indices=np.array([0, 1, 2]))),
     ]
     for name, args, kwargs in calls:
         arrays = row(lambda r: getattr(r, name)("e", *args, **kwargs), "e")
@@ -544,3 +569,80 @@ def test_transforms_log_every_part():
     assert value(q, "TransformFromParent") == [[True]]
     with pytest.raises(TypeError, match="rotation"):
         row(lambda r: r.log_transform3d("t", rr.Rigid3D([0, 0, 0], "a quarter turn")), "t")
+
+
+def test_small_tensors_and_matrices_agree_with_the_pyarrow_path(monkeypatch):
+    """Small tensors and plain matrices are converted natively: the same arrays as the
+    pyarrow path, for every element type."""
+    c = rr.components
+    tensors = [np.arange(n, dtype=dtype).reshape(shape) for n, dtype, shape in [
+        (12, np.uint8, (2, 2, 3)), (6, np.uint16, (2, 3)), (4, np.int8, (4,)), (4, np.int64, (2, 2)),
+        (8, np.float16, (2, 4)), (9, np.float32, (3, 3)), (2, np.float64, (2,)), (6, np.uint64, (1, 6)),
+    ]]
+    tensors += [np.zeros((2, 2), ">f4"), np.arange(6, dtype=np.int32).reshape(2, 3).T, np.array([True, False])]
+    natives = [c.TensorDataBatch(t).as_arrow_array() for t in tensors]
+    named = c.TensorDataBatch(tensors[0], names=["h", "w", "c"]).as_arrow_array()
+    monkeypatch.setattr(c, "_NATIVE_TENSOR_BYTES", -1)
+    for tensor, native in zip(tensors, natives):
+        want = c.TensorDataBatch(tensor).as_arrow_array()
+        got = pa.array(native)
+        assert got.type == want.type and got.equals(want), (tensor.dtype, got, want)
+    want = c.TensorDataBatch(tensors[0], names=["h", "w", "c"]).as_arrow_array()
+    assert pa.array(named).equals(want)
+    monkeypatch.undo()
+    with pytest.raises(TypeError):
+        c.TensorDataBatch(np.array(["a"]))
+    # Row-major matrices: plain lists natively, numpy through pyarrow; the same columns.
+    m3 = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
+    m4 = [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13, 14, 15, 16]]
+    for cls, plain in [(c.Mat3x3Batch, m3), (c.PinholeProjectionBatch, m3), (c.Mat4x4Batch, m4)]:
+        got = pa.array(cls(plain).as_arrow_array())
+        want = cls(np.array(plain, np.float32)).as_arrow_array()
+        assert got.type == want.type and got.equals(want), cls.__name__
+        assert got.to_pylist()[0][:3] == [1.0, float(len(plain) + 1), float(2 * len(plain) + 1)], "column-major"
+    many = cls([m4, m4]).as_arrow_array()
+    assert len(many) == 2
+
+
+def test_annotation_contexts_and_bad_ids():
+    ctx = [rr.ClassDescription(info=(1, "person", [255, 0, 0]), keypoint_annotations=[(0, "nose"), (1, "eye", 0x00FF00FF)],
+                               keypoint_connections=[(0, 1)]), (2, "car"), 3]
+    t = row(lambda r: r.log_annotation_context("a", ctx), "a")
+    (classes,) = value(t, "ClassDescription")
+    assert classes[0]["info"] == {"id": 1, "label": "person", "color": 0xFF0000FF}
+    assert [k["label"] for k in classes[0]["keypoint_annotations"]] == ["nose", "eye"]
+    assert classes[0]["keypoint_annotations"][1]["color"] == 0x00FF00FF
+    assert classes[0]["keypoint_connections"] == [[0, 1]]
+    assert classes[1]["info"] == {"id": 2, "label": "car", "color": None} and classes[2]["info"]["id"] == 3
+    rr.set_strict_mode(True)
+    rec = rr.new_recording(application_id="ctx")
+    for bad in [[(70000, "big")], [rr.ClassDescription(info=1, keypoint_connections=[(0, -1)])], [(1, 2)]]:
+        with pytest.raises((ValueError, TypeError)):
+            rec.log_annotation_context("a", bad)
+
+
+def test_module_functions_follow_the_default_recording():
+    """Module-level functions remember the default recording per thread until a default
+    is replaced anywhere."""
+    first, second = rr.new_recording(application_id="first"), rr.new_recording(application_id="second")
+    mems = {"first": first.memory_recording(), "second": second.memory_recording()}
+    previous = rr.set_global_data_recording(first)
+    try:
+        rr.log_scalar("s", 1.0)
+        rr.set_global_data_recording(second)
+        rr.log_scalar("s", 2.0)
+        with first:
+            rr.log_scalar("s", 3.0)
+        rr.log_scalar("s", 4.0)
+        seen = []
+        worker = threading.Thread(target=lambda: (rr.log_scalar("s", 5.0), seen.append(rr.get_data_recording())))
+        worker.start()
+        worker.join()
+        assert seen == [second]
+    finally:
+        rr.set_global_data_recording(previous)
+    values = {
+        name: [v[0] for v in rr.load_recording(mem.drain_as_bytes()).to_arrow("s").column("reel.components.Scalar").to_pylist()]
+        for name, mem in mems.items()
+    }
+    assert values == {"first": [1.0, 3.0], "second": [2.0, 4.0, 5.0]}

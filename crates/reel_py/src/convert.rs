@@ -9,7 +9,9 @@
 
 use std::sync::Arc;
 
-use arrow_array::types::{Float32Type, Float64Type, UInt16Type, UInt32Type, UInt64Type, UInt8Type};
+use arrow_array::types::{
+    Float32Type, Float64Type, Int64Type, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+};
 use arrow_array::{
     Array, ArrayRef, ArrowPrimitiveType, BooleanArray, FixedSizeListArray, NullArray,
     PrimitiveArray,
@@ -29,6 +31,7 @@ pub(crate) enum Elem {
     U16,
     U32,
     U64,
+    I64,
 }
 
 /// What a batch is built as, named by the Python side (`"f32"`, `"f32x3"`, `"color"`, ...).
@@ -57,6 +60,7 @@ impl Kind {
             "u16" => Some(Elem::U16),
             "u32" => Some(Elem::U32),
             "u64" => Some(Elem::U64),
+            "i64" => Some(Elem::I64),
             _ => None,
         };
         let parsed = match kind {
@@ -112,7 +116,8 @@ pub(crate) fn kind_of(kind: &Bound<'_, PyAny>) -> PyResult<Kind> {
 }
 
 /// The components a log function takes, in the order of its arguments, made once per
-/// function (`Parts("Points3D", [Position3DBatch, ColorBatch, ...], fallback)`): a log call
+/// function (`Parts("Points3D", [Position3DBatch, ColorBatch, ...], fallback)`, with
+/// `aligned=False` for archetypes whose batches count different things): a log call
 /// then hands its argument values over as they are, in one call
 /// (`RecordingHandle.log_parts`). Each value in a plain Python form (numbers, strings,
 /// lists and tuples of them) is converted here by its class's kind; anything else (numpy
@@ -123,6 +128,9 @@ pub(crate) struct Parts {
     indicator: Option<ComponentName>,
     parts: Vec<Part>,
     fallback: Py<PyAny>,
+    /// Whether the batches count the same instances (false for meshes: vertices and
+    /// triangles).
+    pub(crate) aligned: bool,
 }
 
 /// One component of [`Parts`].
@@ -141,10 +149,12 @@ struct Part {
 #[pymethods]
 impl Parts {
     #[new]
+    #[pyo3(signature = (indicator, classes, fallback, aligned=true))]
     fn new(
         indicator: Option<&str>,
         classes: Vec<Bound<'_, PyAny>>,
         fallback: Bound<'_, PyAny>,
+        aligned: bool,
     ) -> PyResult<Self> {
         let parts = classes
             .into_iter()
@@ -169,6 +179,7 @@ impl Parts {
             }),
             parts,
             fallback: fallback.unbind(),
+            aligned,
         })
     }
 
@@ -311,6 +322,67 @@ pub(crate) fn native_batch(
     Ok(NativeBatch {
         array: to_array(kind_of(kind)?, value, what)?,
     })
+}
+
+/// One tensor from its shape, element type name (`"u8"`, `"f32"`, ...), little-endian
+/// bytes and optional dimension names: how a small numpy array becomes a `TensorData`
+/// batch (large ones go through pyarrow, which shares their memory).
+#[pyfunction]
+#[pyo3(signature = (shape, dtype, data, names=None))]
+pub(crate) fn tensor_batch(
+    shape: Vec<u64>,
+    dtype: &str,
+    data: &[u8],
+    names: Option<Vec<String>>,
+) -> PyResult<NativeBatch> {
+    use reel_core::Component;
+    use reel_types::components::{TensorBuffer, TensorData, TensorDataType};
+    let element = TensorDataType::from_name(dtype)
+        .ok_or_else(|| PyTypeError::new_err(format!("tensor: unsupported element type {dtype}")))?;
+    let buffer = TensorBuffer::from_le_bytes(element, data).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "tensor: {} bytes are not whole {dtype} elements",
+            data.len()
+        ))
+    })?;
+    let invalid = |e: reel_types::ValidationError| PyValueError::new_err(format!("tensor: {e}"));
+    let mut tensor = TensorData::new(shape, buffer).map_err(invalid)?;
+    if let Some(names) = names {
+        tensor = tensor.with_names(names).map_err(invalid)?;
+    }
+    Ok(NativeBatch {
+        array: TensorData::to_arrow_owned(vec![tensor]),
+    })
+}
+
+/// One annotation info from Python: `(id, label, packed 0xRRGGBBAA color)`.
+type PlainInfo = (u16, Option<String>, Option<u32>);
+
+/// One class description from Python: its info, its keypoints' and its connections.
+type PlainClass = (PlainInfo, Vec<PlainInfo>, Vec<(u16, u16)>);
+
+/// The class descriptions of an annotation context from plain values: per class its info,
+/// its keypoints' infos and its keypoint connections (pairs of keypoint ids).
+#[pyfunction]
+pub(crate) fn class_descriptions(classes: Vec<PlainClass>) -> NativeBatch {
+    use reel_core::Component;
+    use reel_types::components::{AnnotationInfo, ClassDescription, Color};
+    let info = |(id, label, color): PlainInfo| AnnotationInfo {
+        id,
+        label,
+        color: color.map(Color),
+    };
+    let descriptions: Vec<ClassDescription> = classes
+        .into_iter()
+        .map(|(class, keypoints, connections)| ClassDescription {
+            info: info(class),
+            keypoint_annotations: keypoints.into_iter().map(info).collect(),
+            keypoint_connections: connections,
+        })
+        .collect();
+    NativeBatch {
+        array: ClassDescription::to_arrow(&descriptions),
+    }
 }
 
 /// The Arrow array of `kind` for `value`; `what` names it in errors.
@@ -469,6 +541,7 @@ fn numbers(elem: Elem, values: &[Bound<'_, PyAny>], what: &str) -> PyResult<Arra
         Elem::U16 => ints::<UInt16Type>(values, what)?,
         Elem::U32 => ints::<UInt32Type>(values, what)?,
         Elem::U64 => ints::<UInt64Type>(values, what)?,
+        Elem::I64 => ints::<Int64Type>(values, what)?,
     })
 }
 

@@ -253,7 +253,7 @@ impl PyRecording {
             num_instances: None,
             timeless,
             strict: Some(true),
-            skip_instance_check: false,
+            skip_instance_check: !parts.aligned,
         };
         py.detach(|| self.rec.log_components(entity_path, out, options))
             .map_err(to_py)
@@ -451,6 +451,12 @@ fn set_global(recording: Option<&PyRecording>) -> Option<PyRecording> {
 #[pyfunction]
 fn get_thread_local() -> Option<PyRecording> {
     reel_sdk::get_thread_local_data_recording().map(|rec| PyRecording { rec })
+}
+
+/// Changes whenever a default recording (global or any thread's) is replaced.
+#[pyfunction]
+fn defaults_generation() -> u64 {
+    reel_sdk::defaults_generation()
 }
 
 /// Replaces the calling thread's default recording; returns the previous one.
@@ -652,12 +658,15 @@ fn _reel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<convert::BatchKind>()?;
     m.add_class::<convert::Parts>()?;
     m.add_function(wrap_pyfunction!(convert::native_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(convert::tensor_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(convert::class_descriptions, m)?)?;
     m.add_function(wrap_pyfunction!(loaded::load, m)?)?;
     m.add_function(wrap_pyfunction!(loaded::load_file, m)?)?;
     m.add_function(wrap_pyfunction!(new_recording, m)?)?;
     m.add_function(wrap_pyfunction!(get_global, m)?)?;
     m.add_function(wrap_pyfunction!(set_global, m)?)?;
     m.add_function(wrap_pyfunction!(get_thread_local, m)?)?;
+    m.add_function(wrap_pyfunction!(defaults_generation, m)?)?;
     m.add_function(wrap_pyfunction!(set_thread_local, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add_function(wrap_pyfunction!(repair_entity_path, m)?)?;
