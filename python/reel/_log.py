@@ -268,6 +268,8 @@ _STRIPS = {
     (name, width): _parts(name, c.LineStrip2DBatch if width == 2 else c.LineStrip3DBatch, *_STRIP_STYLE)
     for name, width in (("LineStrips2D", 2), ("LineStrips3D", 3), ("LineSegments3D", 2), ("LineSegments3D", 3))
 }
+
+
 class _PinholeColumns(c.ComponentBatchLike):
     """Pinhole intrinsics already flattened column-major (the stored layout), for `_PINHOLE`."""
 
