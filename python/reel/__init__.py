@@ -935,6 +935,9 @@ def _module_function(method: Callable[..., Any], default: Any = None, positional
     own = len(params) - 1
 
     name = method.__name__
+    # A lenient log method's body, called here directly (one forwarding of the arguments
+    # less) when the recording is a plain `RecordingStream`.
+    body = getattr(method, "_lenient_body", None)
 
     @functools.wraps(method)
     def function(*args: Any, recording: Optional[RecordingStream] = None, **kwargs: Any) -> Any:
@@ -951,6 +954,13 @@ def _module_function(method: Callable[..., Any], default: Any = None, positional
                 recording = get_data_recording()
             if recording is None:
                 return default
+        if body is not None and type(recording) is RecordingStream:
+            if not recording._handle.is_enabled():
+                return None
+            try:
+                return body(recording, *args, **kwargs)
+            except (ValueError, TypeError, OSError) as e:
+                return _handle_bad_input(e, None, stacklevel=3)
         return getattr(recording, name)(*args, **kwargs)
 
     function.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]

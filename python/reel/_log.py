@@ -178,6 +178,9 @@ def _plain_info(value: Any) -> tuple:
     takes it."""
     if isinstance(value, (int, np.integer)):
         return (c._u16(value, "class id"), None, None)
+    if isinstance(value, (tuple, list)) and 1 <= len(value) <= 3:
+        id_, label, color = (*value, None, None)[:3]
+        return (c._u16(id_, "class id"), label, color)
     return c._plain_info(_info(value))
 
 
@@ -216,6 +219,7 @@ def _lenient(method: Callable[..., Any]) -> Callable[..., Any]:
         except (ValueError, TypeError, OSError) as e:
             return _handle_bad_input(e, None, stacklevel=4)
 
+    wrapper._lenient_body = method  # type: ignore[attr-defined]  # for the module functions
     return wrapper
 
 
@@ -677,7 +681,8 @@ class LogFamily:
         if _plain_rows(positions, 3):
             # A small mesh given as lists: checked here, converted natively.
             pos: Any = positions
-            if not all(math.isfinite(v) for row in positions for v in row):
+            # One sum: NaN or infinity anywhere makes it non-finite.
+            if not math.isfinite(sum(map(sum, positions))):
                 raise ValueError("mesh positions contain a non-finite value")
         else:
             pos = np.asarray(positions, dtype=np.float32).reshape(-1, 3)

@@ -535,23 +535,13 @@ def _u16(value: Any, what: str) -> int:
 
 
 def _plain_info(info: Any) -> tuple:
-    """An annotation info as `_reel.class_descriptions` takes it: (id, label, packed color)."""
-    color = None if info.color is None else _one_color(info.color)
-    return (_u16(info.id, "class id"), info.label, color)
+    """An annotation info as `_reel.class_descriptions` takes it: (id, label, color)."""
+    return (_u16(info.id, "class id"), info.label, info.color)
 
 
 def _keypoint_pair(pair: Any) -> tuple:
     a, b = (int(i) for i in pair)
     return (_u16(a, "keypoint id"), _u16(b, "keypoint id"))
-
-
-def _one_color(color: Any) -> int:
-    """One color as a packed 0xRRGGBBAA int: RGB(A) bytes directly, any other form through
-    `colors_to_u32`."""
-    if isinstance(color, (list, tuple)) and len(color) in (3, 4) and all(type(v) is int and 0 <= v <= 255 for v in color):
-        r, g, b, a = (*color, 255) if len(color) == 3 else color
-        return (r << 24) | (g << 16) | (b << 8) | a
-    return int(colors_to_u32(color)[0])
 
 
 _NULL = _reel.native_batch("null", None, "IndicatorBatch")

@@ -606,7 +606,8 @@ def test_small_tensors_and_matrices_agree_with_the_pyarrow_path(monkeypatch):
 
 def test_annotation_contexts_and_bad_ids():
     ctx = [rr.ClassDescription(info=(1, "person", [255, 0, 0]), keypoint_annotations=[(0, "nose"), (1, "eye", 0x00FF00FF)],
-                               keypoint_connections=[(0, 1)]), (2, "car"), 3]
+                               keypoint_connections=[(0, 1)]), (2, "car"), 3,
+           rr.AnnotationInfo(4, "tree", [0.0, 1.0, 0.0]), (5, None, np.array([0, 0, 255, 128], np.uint8))]
     t = row(lambda r: r.log_annotation_context("a", ctx), "a")
     (classes,) = value(t, "ClassDescription")
     assert classes[0]["info"] == {"id": 1, "label": "person", "color": 0xFF0000FF}
@@ -614,9 +615,11 @@ def test_annotation_contexts_and_bad_ids():
     assert classes[0]["keypoint_annotations"][1]["color"] == 0x00FF00FF
     assert classes[0]["keypoint_connections"] == [[0, 1]]
     assert classes[1]["info"] == {"id": 2, "label": "car", "color": None} and classes[2]["info"]["id"] == 3
+    assert classes[3]["info"]["color"] == 0x00FF00FF and classes[4]["info"]["color"] == 0x0000FF80
     rr.set_strict_mode(True)
     rec = rr.new_recording(application_id="ctx")
-    for bad in [[(70000, "big")], [rr.ClassDescription(info=1, keypoint_connections=[(0, -1)])], [(1, 2)]]:
+    for bad in [[(70000, "big")], [rr.ClassDescription(info=1, keypoint_connections=[(0, -1)])], [(1, 2)],
+                [(1, "two colors", [[255, 0, 0], [0, 255, 0]])], [(1, "bad color", [300, 0, 0])]]:
         with pytest.raises((ValueError, TypeError)):
             rec.log_annotation_context("a", bad)
 
@@ -646,3 +649,19 @@ def test_module_functions_follow_the_default_recording():
         for name, mem in mems.items()
     }
     assert values == {"first": [1.0, 3.0], "second": [2.0, 4.0, 5.0]}
+
+
+def test_module_level_warnings_point_at_the_caller():
+    rec = rr.new_recording(application_id="warn")
+    rec.memory_recording()
+    previous = rr.set_global_data_recording(rec)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            rr.log_rect("r", [1, 2, 3])
+        assert len(caught) == 1 and caught[0].filename == __file__, [(w.filename, str(w.message)) for w in caught]
+        rr.set_strict_mode(True)
+        with pytest.raises(ValueError):
+            rr.log_rect("r", [1, 2, 3])
+    finally:
+        rr.set_global_data_recording(previous)

@@ -355,34 +355,47 @@ pub(crate) fn tensor_batch(
     })
 }
 
-/// One annotation info from Python: `(id, label, packed 0xRRGGBBAA color)`.
-type PlainInfo = (u16, Option<String>, Option<u32>);
+/// One annotation info from Python: `(id, label, color)`, the color in any form a
+/// `ColorBatch` takes (one color).
+type PlainInfo<'py> = (u16, Option<String>, Option<Bound<'py, PyAny>>);
 
 /// One class description from Python: its info, its keypoints' and its connections.
-type PlainClass = (PlainInfo, Vec<PlainInfo>, Vec<(u16, u16)>);
+type PlainClass<'py> = (PlainInfo<'py>, Vec<PlainInfo<'py>>, Vec<(u16, u16)>);
 
 /// The class descriptions of an annotation context from plain values: per class its info,
 /// its keypoints' infos and its keypoint connections (pairs of keypoint ids).
 #[pyfunction]
-pub(crate) fn class_descriptions(classes: Vec<PlainClass>) -> NativeBatch {
+pub(crate) fn class_descriptions(classes: Vec<PlainClass<'_>>) -> PyResult<NativeBatch> {
     use reel_core::Component;
     use reel_types::components::{AnnotationInfo, ClassDescription, Color};
-    let info = |(id, label, color): PlainInfo| AnnotationInfo {
-        id,
-        label,
-        color: color.map(Color),
+    let info = |(id, label, color): PlainInfo<'_>| -> PyResult<AnnotationInfo> {
+        let color = match color {
+            None => None,
+            Some(color) => {
+                let array = to_array(Kind::Color, &color, "class color")?;
+                let packed = array
+                    .as_any()
+                    .downcast_ref::<arrow_array::UInt32Array>()
+                    .filter(|a| a.len() == 1)
+                    .ok_or_else(|| PyValueError::new_err("class color: expected one color"))?;
+                Some(Color(packed.value(0)))
+            }
+        };
+        Ok(AnnotationInfo { id, label, color })
     };
-    let descriptions: Vec<ClassDescription> = classes
+    let descriptions = classes
         .into_iter()
-        .map(|(class, keypoints, connections)| ClassDescription {
-            info: info(class),
-            keypoint_annotations: keypoints.into_iter().map(info).collect(),
-            keypoint_connections: connections,
+        .map(|(class, keypoints, connections)| {
+            Ok(ClassDescription {
+                info: info(class)?,
+                keypoint_annotations: keypoints.into_iter().map(info).collect::<PyResult<_>>()?,
+                keypoint_connections: connections,
+            })
         })
-        .collect();
-    NativeBatch {
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(NativeBatch {
         array: ClassDescription::to_arrow(&descriptions),
-    }
+    })
 }
 
 /// The Arrow array of `kind` for `value`; `what` names it in errors.
