@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# reel's whole test suite: formatting, lints, the demo end to end, bounded fuzzing of the
-# decoder, every unit, property and integration test of the workspace, then the Python
-# package's tests (pytest against the built extension, including the web viewer in
+# reel's whole test suite: formatting, lints, API docs, the demo end to end, bounded
+# fuzzing of the decoder, every unit, property and integration test of the workspace, then
+# the Python package's tests (pytest against the built extension, including the web viewer in
 # headless Chromium and a notebook run by a real Jupyter kernel).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +21,10 @@ cargo fmt --all -- --check
 step "lints (cargo clippy -D warnings, natively and for the web viewer's wasm32)"
 cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 cargo clippy -p reel_web --target wasm32-unknown-unknown --locked -- -D warnings
+
+step "API docs (rustdoc -D warnings: broken and private links), natively and for wasm32"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features --locked --quiet
+RUSTDOCFLAGS="-D warnings" cargo doc -p reel_web --no-deps --target wasm32-unknown-unknown --locked --quiet
 
 step "demo (scripts/demo.sh, headless: rendered to a PNG) and reel verify on its output"
 tmp="$(mktemp -d)"

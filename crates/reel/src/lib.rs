@@ -9,7 +9,7 @@
 //! - [`core`]: the data model (entity paths, timelines, components, chunks, messages);
 //! - [`types`]: the built-in components and archetypes, also at [`components`] and
 //!   [`archetypes`];
-//! - [`format`]: the byte format of files and network streams;
+//! - [`format`](mod@format): the byte format of files and network streams;
 //! - [`store`]: the time-indexed store, latest-at and range queries, and dataframe views
 //!   of recordings read back with [`store::load::load_file`] or [`store::load::load_bytes`];
 //! - [`web`]: the viewer in a browser — [`web::serve_web`], [`web::start_web_viewer_server`],

@@ -4,8 +4,8 @@
 //! Interface (`__arrow_c_array__`), so pyarrow (and numpy through pyarrow) data is not
 //! copied on the way in.
 //!
-//! Small batches are converted from plain Python values in Rust instead ([`convert`]).
-//! Recordings read back for analysis live in [`loaded`].
+//! Small batches are converted from plain Python values in Rust instead (`convert`).
+//! Recordings read back for analysis live in `loaded`.
 //!
 //! Recordings are created strict: the Python layer decides between raising and warning.
 
