@@ -390,13 +390,15 @@ fn serve_client(stream: TcpStream, serving: &Serving) {
                 let refuse = matches!(e, reel_format::DecodeError::TooLarge { .. })
                     || never_fits.load(Ordering::Relaxed);
                 if refuse {
-                    // Best effort: a client that does not hear it resends and is refused
-                    // again.
-                    let _ = write_refusal(&mut writer, count).and_then(|()| writer.flush());
+                    // Told before the client can hear of it, so the server's log never
+                    // lags what a client has seen.
                     log::warn!(
                         "{peer}: refused message {} for good and closing: {e}",
                         count + 1
                     );
+                    // Best effort: a client that does not hear it resends and is refused
+                    // again.
+                    let _ = write_refusal(&mut writer, count).and_then(|()| writer.flush());
                     linger_until_closed(&mut writer);
                 } else {
                     log::warn!("{peer}: closing after {count} messages: {e}");
