@@ -23,15 +23,10 @@ from playwright.sync_api import sync_playwright
 
 import reel as rr
 
-FLAGS = [
-    "--no-sandbox",
-    "--enable-unsafe-swiftshader",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
+# The same Chromium as the web tests (python/tests/chromium.py).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from chromium import EXECUTABLE as CHROMIUM  # noqa: E402
+from chromium import FLAGS  # noqa: E402
 
 
 class _Cors(http.server.SimpleHTTPRequestHandler):
@@ -73,7 +68,7 @@ def main() -> None:
     print(json.dumps({"recording_mb": round(recording.stat().st_size / 1e6, 2), "html_page_mb": round(page.stat().st_size / 1e6, 2)}))
     served = f"{viewer}/?url=http://127.0.0.1:{files.server_port}/{recording.name}"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=FLAGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         for run in range(runs):
             # Alternating, so that both see the same machine.
             for how, url in (("http", served), ("html", page.as_uri())):

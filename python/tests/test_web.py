@@ -10,7 +10,6 @@ from __future__ import annotations
 import http.server
 import io
 import os
-import shutil
 import socket
 import threading
 from pathlib import Path
@@ -22,17 +21,9 @@ from PIL import Image
 import reel as rr
 from reel import _reel
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-# Software WebGL through SwiftShader (no GPU); the sandbox needs privileges CI lacks.
-FLAGS = [
-    "--no-sandbox",
-    "--enable-unsafe-swiftshader",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
+from chromium import EXECUTABLE as CHROMIUM
+from chromium import FLAGS
+
 MAGENTA = (230, 20, 140)
 TEAL = (20, 200, 190)
 # Compiling ~10 MB of wasm and starting WebGL on a software rasterizer takes a while on two
