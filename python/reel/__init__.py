@@ -936,7 +936,7 @@ def _module_function(method: Callable[..., Any], default: Any = None, positional
 
     name = method.__name__
     # A lenient log method's body, called here directly (one forwarding of the arguments
-    # less) when the recording is a plain `RecordingStream`.
+    # less) when the recording is a plain `RecordingStream`, with `_log._lenient`'s check.
     body = getattr(method, "_lenient_body", None)
 
     @functools.wraps(method)
@@ -959,7 +959,7 @@ def _module_function(method: Callable[..., Any], default: Any = None, positional
                 return None
             try:
                 return body(recording, *args, **kwargs)
-            except (ValueError, TypeError, OSError) as e:
+            except _log._BAD_INPUT as e:
                 return _handle_bad_input(e, None, stacklevel=3)
         return getattr(recording, name)(*args, **kwargs)
 

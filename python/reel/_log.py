@@ -207,6 +207,10 @@ def _bind(**helpers: Callable[..., Any]) -> None:
     globals().update(helpers)
 
 
+# What a log function raises for bad input (see `_lenient`).
+_BAD_INPUT = (ValueError, TypeError, OSError)
+
+
 def _lenient(method: Callable[..., Any]) -> Callable[..., Any]:
     """Bad input: raise in strict mode, warn once (nothing logged) otherwise."""
 
@@ -216,7 +220,7 @@ def _lenient(method: Callable[..., Any]) -> Callable[..., Any]:
             return None
         try:
             return method(self, *args, **kwargs)
-        except (ValueError, TypeError, OSError) as e:
+        except _BAD_INPUT as e:
             return _handle_bad_input(e, None, stacklevel=4)
 
     wrapper._lenient_body = method  # type: ignore[attr-defined]  # for the module functions
@@ -313,26 +317,8 @@ def _half(widths: Any) -> Any:
     return np.asarray(widths, dtype=np.float32) / 2
 
 
-def _rect(a: Any, b: Any, w: Any, h: Any, fmt: RectFormat) -> tuple:
-    """The center and half size of rectangles given as four numbers (or four columns) in
-    ``fmt``."""
-    if fmt is RectFormat.XCYCWH:
-        return (a, b), (abs(w) / 2, abs(h) / 2)
-    if fmt is RectFormat.XCYCW2H2:
-        return (a, b), (abs(w), abs(h))
-    if fmt is RectFormat.XYWH:
-        x0, y0, x1, y1 = a, b, a + w, b + h
-    elif fmt is RectFormat.YXHW:
-        x0, y0, x1, y1 = b, a, b + h, a + w
-    elif fmt is RectFormat.XYXY:
-        x0, y0, x1, y1 = a, b, w, h
-    else:  # YXYX
-        x0, y0, x1, y1 = b, a, h, w
-    return ((x0 + x1) / 2, (y0 + y1) / 2), (abs(x1 - x0) / 2, abs(y1 - y0) / 2)
-
-
-# Center x, center y, half width, half height of one rectangle of plain floats (what
-# `_rect` computes for columns), by format.
+# Center x, center y, half width, half height of rectangles in each format: of plain
+# floats for a few rectangles, of numpy columns for many.
 _RECT_CENTERS: dict = {
     RectFormat.XYWH: lambda x, y, w, h: (x + w / 2, y + h / 2, abs(w) / 2, abs(h) / 2),
     RectFormat.YXHW: lambda y, x, h, w: (x + w / 2, y + h / 2, abs(w) / 2, abs(h) / 2),
@@ -362,8 +348,8 @@ def _rects_to_centers(rects: Any, fmt: RectFormat) -> tuple:
         r = r.reshape(1, 4)
     if r.ndim != 2 or r.shape[1] != 4:
         raise ValueError(f"rects: expected shape (N, 4), got {r.shape}")
-    center, half = _rect(r[:, 0], r[:, 1], r[:, 2], r[:, 3], fmt)
-    return np.stack(center, 1), np.stack(half, 1)
+    cx, cy, hw, hh = _RECT_CENTERS[fmt](r[:, 0], r[:, 1], r[:, 2], r[:, 3])
+    return np.stack([cx, cy], 1), np.stack([hw, hh], 1)
 
 
 def _triangles(indices: Any, n: int) -> Any:

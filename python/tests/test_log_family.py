@@ -458,15 +458,26 @@ def test_native_conversion_agrees_with_the_pyarrow_path(monkeypatch):
     monkeypatch.undo()
     with pytest.raises(ValueError):
         c.LineStrip3DBatch([[[0, 0], [1, 1]]])
-    # A few rectangles are computed in plain floats, many with numpy: the same boxes.
+    # A few rectangles are computed in plain floats, many with numpy: the same boxes, and
+    # the right ones in every format.
     rects = [[1.0, 2.0, 4.0, 8.0], [-3.0, 5.0, 2.0, -6.0]]
+    expected = {  # center and half size of [1, 2, 4, 8]
+        rr.RectFormat.XYWH: ([3, 6], [2, 4]),
+        rr.RectFormat.YXHW: ([6, 3], [4, 2]),
+        rr.RectFormat.XYXY: ([2.5, 5], [1.5, 3]),
+        rr.RectFormat.YXYX: ([5, 2.5], [3, 1.5]),
+        rr.RectFormat.XCYCWH: ([1, 2], [2, 4]),
+        rr.RectFormat.XCYCW2H2: ([1, 2], [4, 8]),
+    }
+    assert set(expected) == set(rr.RectFormat)
     for fmt in rr.RectFormat:
         small = row(lambda rec: rec.log_rects("r", rects, rect_format=fmt), "r")
         big = row(lambda rec: rec.log_rects("r", np.array(rects * 40), rect_format=fmt), "r")
-        for component in ("reel.components.Position2D", "reel.components.HalfSizes2D"):
+        for i, component in enumerate(("reel.components.Position2D", "reel.components.HalfSizes2D")):
             a = small.column(component).to_pylist()[0]
             b = big.column(component).to_pylist()[0][:2]
             assert np.allclose(a, b), (fmt, component, a, b)
+            assert a[0] == expected[fmt][i], (fmt, component, a[0])
     # The same errors as the pyarrow path: type errors for the wrong kind of value, value
     # errors for the wrong shape or range.
     bad = [
